@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `arena` command. The sources are TypeScript run through tsx, so there is no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../server/cli/main.ts');
+await main(process.argv);

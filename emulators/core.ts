@@ -1,0 +1,120 @@
+/**
+ * The environment contract, after Gymnasium's `core.py`: an `Env` with `reset({ seed })` and
+ * `step(action)`, and the narrow wrapper bases. Nothing else lives here.
+ *
+ * Observations are typed arrays owned by the environment: a returned observation stays valid only
+ * until the next `step` or `reset` on the same environment (hot paths allocate nothing per step).
+ * Copy it (`observation.slice()`) to keep it.
+ */
+
+/** What every environment reports beside the observation. */
+export interface StepInfo {
+  /** Lives left, as the game's RAM says (0 for games without lives). */
+  lives: number;
+  /** Emulator frames since this episode's reset, counting no-op starts and skipped frames. */
+  episodeFrame: number;
+  /** The game's own score for this episode (not clipped, not scaled). */
+  score: number;
+  /** The action the emulator actually received on this step, after sticky actions. */
+  executedAction: number;
+  /** Extra keys a wrapper or game adds. */
+  [key: string]: unknown;
+}
+
+export interface ResetOptions {
+  /** Seeds the environment's generator (sticky actions, no-op starts, the game's own seed). */
+  seed?: number;
+}
+
+export interface ResetResult<Obs> {
+  observation: Obs;
+  info: StepInfo;
+}
+
+export interface StepResult<Obs> {
+  observation: Obs;
+  /** Reward for this step (the change in score); clipping is the agent's business. */
+  reward: number;
+  /** The episode ended inside the game (game over, or a life lost with terminal-on-life-loss). */
+  terminated: boolean;
+  /** The episode was cut short from outside the game (frame cap). */
+  truncated: boolean;
+  info: StepInfo;
+}
+
+/** A box of uint8 values with a fixed shape, e.g. [4, 84, 84]. */
+export interface BoxSpace {
+  kind: 'box';
+  shape: readonly number[];
+  low: number;
+  high: number;
+  dtype: 'uint8';
+}
+
+/** A choice of `n` actions, numbered 0..n-1; names[i] says what action i presses. */
+export interface DiscreteSpace {
+  kind: 'discrete';
+  n: number;
+  names: readonly string[];
+}
+
+export interface Env<Obs = Uint8Array, Act = number> {
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: DiscreteSpace;
+  reset(options?: ResetOptions): ResetResult<Obs>;
+  step(action: Act): StepResult<Obs>;
+  close(): void;
+}
+
+/** Passes everything through to the wrapped env; subclasses override what they change. */
+export class Wrapper<Obs = Uint8Array, Act = number> implements Env<Obs, Act> {
+  constructor(readonly env: Env<Obs, Act>) {}
+  get observationSpace(): BoxSpace {
+    return this.env.observationSpace;
+  }
+  get actionSpace(): DiscreteSpace {
+    return this.env.actionSpace;
+  }
+  reset(options?: ResetOptions): ResetResult<Obs> {
+    return this.env.reset(options);
+  }
+  step(action: Act): StepResult<Obs> {
+    return this.env.step(action);
+  }
+  close(): void {
+    this.env.close();
+  }
+}
+
+/** Changes only the observation: override `observation`. */
+export abstract class ObservationWrapper<Obs = Uint8Array, Act = number> extends Wrapper<Obs, Act> {
+  abstract observation(observation: Obs): Obs;
+  override reset(options?: ResetOptions): ResetResult<Obs> {
+    const result = this.env.reset(options);
+    result.observation = this.observation(result.observation);
+    return result;
+  }
+  override step(action: Act): StepResult<Obs> {
+    const result = this.env.step(action);
+    result.observation = this.observation(result.observation);
+    return result;
+  }
+}
+
+/** Changes only the action: override `action`. */
+export abstract class ActionWrapper<Obs = Uint8Array, Act = number> extends Wrapper<Obs, Act> {
+  abstract action(action: Act): Act;
+  override step(action: Act): StepResult<Obs> {
+    return this.env.step(this.action(action));
+  }
+}
+
+/** Changes only the reward: override `reward`. */
+export abstract class RewardWrapper<Obs = Uint8Array, Act = number> extends Wrapper<Obs, Act> {
+  abstract reward(reward: number): number;
+  override step(action: Act): StepResult<Obs> {
+    const result = this.env.step(action);
+    result.reward = this.reward(result.reward);
+    return result;
+  }
+}

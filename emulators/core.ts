@@ -4,7 +4,8 @@
  *
  * Observations are typed arrays owned by the environment: a returned observation stays valid only
  * until the next `step` or `reset` on the same environment (hot paths allocate nothing per step).
- * Copy it (`observation.slice()`) to keep it.
+ * Copy it (`observation.slice()`) to keep it. Likewise the result and info objects may be reused
+ * by the next call: read what you need before stepping again.
  */
 
 /** What every environment reports beside the observation. */
@@ -48,7 +49,8 @@ export interface BoxSpace {
   shape: readonly number[];
   low: number;
   high: number;
-  dtype: 'uint8';
+  /** `uint8`: pixel values; `colour-code`: the NES adapter's screen codes (see nes/machine.ts). */
+  dtype: 'uint8' | 'colour-code';
 }
 
 /** A choice of `n` actions, numbered 0..n-1; names[i] says what action i presses. */
@@ -117,4 +119,13 @@ export abstract class RewardWrapper<Obs = Uint8Array, Act = number> extends Wrap
     result.reward = this.reward(result.reward);
     return result;
   }
+}
+
+/** The innermost environment under any stack of wrappers. */
+export function unwrap(env: Env<unknown, unknown>): Env<unknown, unknown> {
+  let current: Env<unknown, unknown> = env;
+  while (current instanceof Wrapper || 'env' in current) {
+    current = (current as unknown as { env: Env<unknown, unknown> }).env;
+  }
+  return current;
 }

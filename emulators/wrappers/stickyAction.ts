@@ -1,0 +1,37 @@
+/**
+ * Sticky actions (Machado et al. 2018): on each agent step, with probability `probability`, the
+ * previous action is executed instead of the chosen one. This makes the environment stochastic
+ * so an agent cannot memorise an open-loop action sequence. Applied per agent step; the action
+ * actually executed is reported in `info.executedAction`.
+ */
+import { ActionWrapper, type Env, type ResetOptions, type ResetResult } from '../core.ts';
+import { UserError } from '../errors.ts';
+import { deriveSeed, Rng } from '../rng.ts';
+
+export class StickyAction<Obs> extends ActionWrapper<Obs> {
+  private readonly rng = new Rng(deriveSeed(0, 'sticky'));
+  private previous = 0;
+
+  constructor(
+    env: Env<Obs>,
+    /** Repeat probability (ALE v5 default 0.25). */
+    readonly probability = 0.25,
+  ) {
+    super(env);
+    if (!(probability >= 0 && probability < 1)) {
+      throw new UserError(`sticky action probability must be in [0, 1), got ${probability}`);
+    }
+  }
+
+  override reset(options?: ResetOptions): ResetResult<Obs> {
+    if (options?.seed !== undefined) this.rng.seed(deriveSeed(options.seed, 'sticky'));
+    this.previous = 0;
+    return this.env.reset(options);
+  }
+
+  action(action: number): number {
+    if (this.probability > 0 && this.rng.next() < this.probability) return this.previous;
+    this.previous = action;
+    return action;
+  }
+}

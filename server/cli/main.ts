@@ -7,7 +7,9 @@ import { commandModules } from './commands/index.ts';
 
 export function buildProgram(): Command {
   const program = new Command('arena')
-    .description('Arcade Arena: agents that learn NES games from pixels, and the arena they compete in')
+    .description(
+      'Arcade Arena: agents that learn NES games from pixels, and the arena they compete in',
+    )
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   for (const register of commandModules) register(program);

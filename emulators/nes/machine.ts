@@ -143,8 +143,9 @@ export class NesMachine {
   }
 
   loadState(state: MachineState): void {
+    // jsnes's fromJSON rebuilds the CPU and PPU objects, so the palette redirect is applied again.
     this.nes.fromJSON(structuredClone(state));
-    this.internals.ppu.updatePalettes();
+    this.patchPalette();
     const controllers = this.internals.controllers;
     for (const id of [1, 2] as const) {
       let mask = 0;

@@ -1,0 +1,2 @@
+export * from './jobQueue.ts';
+export { SqliteJobQueue, type SqliteJobQueueOptions } from './sqliteJobQueue.ts';

@@ -77,7 +77,9 @@ const baselineSchema = z.object({
   min: z.number(),
   max: z.number(),
   /** Extra conditions, e.g. the computer opponent's level. */
-  settings: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  settings: z.record(z.string(), z.string()).optional(),
+  /** Every episode's score in seed order, so the baseline can be checked exactly. */
+  scores: z.array(z.number()),
 });
 export type Baseline = z.infer<typeof baselineSchema>;
 

@@ -31,7 +31,7 @@ const options = program.opts<{
 /** Conditions per game: Duel's baselines are against the normal computer opponent. */
 const SETTINGS: Record<string, Record<string, string>> = { duel: { opponentLevel: 'normal' } };
 
-function playChunk(args: string[]): Promise<{ seed: number; score: number }[]> {
+function playChunk(args: string[]): Promise<{ seed: number; score: number; frames: number }[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -50,7 +50,7 @@ function playChunk(args: string[]): Promise<{ seed: number; score: number }[]> {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line));
-      resolve(lines.filter((l) => 'seed' in l).map((l) => ({ seed: l.seed, score: l.score })));
+      resolve(lines.filter((l) => 'seed' in l).map((l) => ({ seed: l.seed, score: l.score, frames: l.frames })));
     });
   });
 }
@@ -64,7 +64,7 @@ export async function measureBaseline(
 ): Promise<Baseline> {
   const settings = SETTINGS[game] ?? {};
   const settingArgs = Object.entries(settings).flatMap(([k, v]) => ['--setting', `${k}=${v}`]);
-  const chunks: Promise<{ seed: number; score: number }[]>[] = [];
+  const chunks: Promise<{ seed: number; score: number; frames: number }[]>[] = [];
   const per = Math.ceil(episodes / workers);
   for (let first = 0; first < episodes; first += per) {
     const count = Math.min(per, episodes - first);
@@ -96,6 +96,7 @@ export async function measureBaseline(
     max: s.max,
     ...(Object.keys(settings).length ? { settings } : {}),
     scores,
+    frames: results.map((r) => r.frames),
   };
 }
 

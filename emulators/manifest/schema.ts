@@ -80,6 +80,8 @@ const baselineSchema = z.object({
   settings: z.record(z.string(), z.string()).optional(),
   /** Every episode's score in seed order, so the baseline can be checked exactly. */
   scores: z.array(z.number()),
+  /** Every episode's length in frames, in seed order. */
+  frames: z.array(z.number().int()),
 });
 export type Baseline = z.infer<typeof baselineSchema>;
 

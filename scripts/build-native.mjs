@@ -1,2 +1,118 @@
 #!/usr/bin/env node
-// Placeholder until the native CPU kernels land: nothing to build yet.
+// Builds the fast-cpu addon (agents/backend/native: im2col + OpenBLAS kernels for
+// TensorFlow.js) with node-gyp and leaves it at build/fast_cpu.node. Runs as the
+// package's postinstall, so it must never fail the install: when the compiler or
+// OpenBLAS is missing it prints one warning line and exits 0, and training runs on
+// tfjs's slow pure-JS cpu backend. `--force` rebuilds even when up to date.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = join(root, 'agents', 'backend', 'native');
+const sources = ['binding.gyp', 'fast_cpu.cc'].map((f) => join(srcDir, f));
+const outDir = join(root, 'build');
+const out = join(outDir, 'fast_cpu.node');
+const log = join(outDir, 'fast-cpu-build.log');
+const force = process.argv.includes('--force');
+const quietOk = process.argv.includes('--quiet');
+
+const FIX = 'fix: apt-get install libopenblas-dev (and a C++ compiler), then npm run build:native';
+
+function warn(reason) {
+  console.warn(
+    `[build-native] WARNING: fast-cpu addon not built (${reason}); TensorFlow.js training will run on the slow pure-JS cpu backend - ${FIX}`,
+  );
+  process.exit(0);
+}
+
+function upToDate() {
+  if (!existsSync(out)) return false;
+  const built = statSync(out).mtimeMs;
+  return sources.every((s) => existsSync(s) && statSync(s).mtimeMs <= built);
+}
+
+/** node-gyp as npm ships it: npm passes its path to lifecycle scripts, else look beside node. */
+function findNodeGyp() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
+    join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  return candidates.find((c) => c && existsSync(c)) ?? null;
+}
+
+/** Headers for the running node; with none configured node-gyp would try to download them. */
+function nodedirArgs() {
+  if (process.env.npm_config_nodedir) return [`--nodedir=${process.env.npm_config_nodedir}`];
+  const prefix = resolve(dirname(process.execPath), '..');
+  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) return [`--nodedir=${prefix}`];
+  return [];
+}
+
+/** True when a tiny program including cblas.h links against -lopenblas. */
+function haveOpenBlas(cxx) {
+  const probe = spawnSync(cxx, ['-x', 'c++', '-', '-o', '/dev/null', '-lopenblas'], {
+    input:
+      '#include <cblas.h>\nint main(){float a=1,b=1,c=0;cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,&a,1,&b,1,0.f,&c,1);return 0;}\n',
+    encoding: 'utf8',
+  });
+  return probe.status === 0;
+}
+
+function main() {
+  if (process.platform === 'win32') warn('Windows is not supported by this build script');
+  if (!force && upToDate()) {
+    if (!quietOk) console.log(`[build-native] ${out} is up to date`);
+    return;
+  }
+  const cxx = process.env.CXX || 'c++';
+  if (spawnSync(cxx, ['--version'], { encoding: 'utf8' }).status !== 0) {
+    warn(`no C++ compiler (${cxx})`);
+  }
+  if (!haveOpenBlas(cxx)) warn('OpenBLAS headers or library not found');
+  const gyp = findNodeGyp();
+  if (!gyp) warn('node-gyp not found (it ships with npm)');
+
+  mkdirSync(outDir, { recursive: true });
+  const res = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedirArgs()], {
+    cwd: srcDir,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+  });
+  writeFileSync(log, `${res.stdout ?? ''}\n${res.stderr ?? ''}`);
+  const built = join(srcDir, 'build', 'Release', 'fast_cpu.node');
+  if (res.status !== 0 || !existsSync(built)) {
+    // A stale addon from older sources must not outlive a failed rebuild.
+    rmSync(out, { force: true });
+    warn(`node-gyp failed, see ${log}`);
+  }
+  copyFileSync(built, out);
+  // A library that links but does not load (wrong arch, missing .so at runtime) is a failed build.
+  const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(out)})`], {
+    encoding: 'utf8',
+  });
+  if (check.status !== 0) {
+    writeFileSync(log, `${check.stderr}\n`, { flag: 'a' });
+    rmSync(out, { force: true });
+    warn(`built addon does not load, see ${log}`);
+  }
+  console.log(`[build-native] built ${out}`);
+}
+
+try {
+  main();
+} catch (err) {
+  warn(`unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,106 @@
+// Loads the OpenBLAS addon built by scripts/build-native.mjs. A missing or broken
+// addon is not an error here: callers fall back to the plain cpu backend.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Geometry of one NHWC convolution with an HWIO filter, as the addon reads it. */
+export interface ConvParams {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  oc: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pt: number;
+  pl: number;
+}
+
+/** 0: none, 1: relu, applied after the optional bias. */
+export type NativeActivation = 0 | 1;
+
+export interface FastCpuAddon {
+  conv2d(
+    p: ConvParams,
+    x: Float32Array,
+    filter: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    act: NativeActivation,
+  ): void;
+  conv2dBackpropFilter(p: ConvParams, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  conv2dBackpropInput(
+    p: ConvParams,
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+  ): void;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    bias: Float32Array | null,
+    act: NativeActivation,
+  ): void;
+  /** op: BinaryOpCode; mode: BroadcastMode; rowLength: length of the repeated operand (modes 3, 4). */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    mode: number,
+    rowLength: number,
+  ): void;
+  /** op: UnaryOpCode; alpha is Step's value for x <= 0. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** Sums a [rows, cols] matrix over rows (leading) or over columns. */
+  sumReduce(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
+  /** BLAS threads and the cap for the addon's own loops. */
+  setThreads(n: number): void;
+  /** Threads for im2col / col2im / elementwise loops (default 1, env FAST_CPU_LOOP_THREADS). */
+  setLoopThreads(n: number): void;
+  getThreads(): number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Where scripts/build-native.mjs leaves the addon. */
+export const ADDON_PATH = resolve(here, '../../build/fast_cpu.node');
+
+let cached: { addon: FastCpuAddon | null; error: string | null } | null = null;
+
+/** The addon, or null with the reason it could not be loaded. */
+export function loadAddon(): { addon: FastCpuAddon | null; error: string | null } {
+  if (cached) return cached;
+  if (!existsSync(ADDON_PATH)) {
+    cached = { addon: null, error: `native addon not built (${ADDON_PATH} missing)` };
+    return cached;
+  }
+  // OpenBLAS worker threads spin (sched_yield) for ~2^28 cycles after each call by
+  // default; on a shared or busy machine that burned 100+ ms of CPU per DQN update
+  // and slowed the main thread. 4 (its minimum) makes them sleep at once; wake-up
+  // costs microseconds per sgemm. Read when the library loads, so set it first.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
+  try {
+    const require = createRequire(import.meta.url);
+    cached = { addon: require(ADDON_PATH) as FastCpuAddon, error: null };
+  } catch (err) {
+    cached = { addon: null, error: `native addon failed to load: ${(err as Error).message}` };
+  }
+  return cached;
+}

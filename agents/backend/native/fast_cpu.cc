@@ -1,0 +1,511 @@
+// Native hot kernels for the `fast-cpu` TensorFlow.js backend: convolutions as
+// im2col + OpenBLAS sgemm, batched matmul with a fused bias/ReLU epilogue, and a
+// few bandwidth-bound elementwise loops. Every function reads and writes the
+// Float32Arrays owned by the tfjs cpu backend directly, so no data is copied
+// across the JS/C++ boundary; outputs are allocated by the caller in JS.
+
+#include <napi.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+extern "C" {
+// Declared by OpenBLAS but not by every cblas.h flavour.
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+}
+
+namespace {
+
+int g_threads = 1;
+// Threads for the addon's own loops (im2col, col2im, elementwise), capped by g_threads.
+// Default 1: these loops are memory-bound, and spawning helpers cost more in system
+// time and stalls than they saved (measured: 50-150 ms of sys time per DQN update on
+// a busy 2-core machine). FAST_CPU_LOOP_THREADS raises it.
+int g_loop_threads = 1;
+
+// Splits [0, n) across g_loop_threads threads. Spawning threads costs tens of
+// microseconds, so small ranges always run inline.
+template <typename F>
+void ParallelFor(int64_t n, int64_t minPerThread, F&& fn) {
+  int t = static_cast<int>(
+      std::min<int64_t>(std::min(g_threads, g_loop_threads), n / std::max<int64_t>(minPerThread, 1)));
+  if (t <= 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(t - 1);
+  int64_t chunk = (n + t - 1) / t;
+  for (int i = 1; i < t; ++i) {
+    int64_t b = i * chunk;
+    int64_t e = std::min(n, b + chunk);
+    if (b >= e) break;
+    pool.emplace_back([&fn, b, e] { fn(b, e); });
+  }
+  fn(0, std::min(n, chunk));
+  for (auto& th : pool) th.join();
+}
+
+struct Conv {
+  int64_t n, h, w, c;      // input NHWC
+  int64_t kh, kw, oc;      // filter HWIO
+  int64_t oh, ow;          // output spatial size
+  int64_t sh, sw, dh, dw;  // strides, dilations
+  int64_t pt, pl;          // top/left padding
+  int64_t K() const { return kh * kw * c; }
+  int64_t rowsPerImage() const { return oh * ow; }
+  // The filter window is exactly the input pixels in a row: im2col is the identity.
+  bool pointwise() const {
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
+  }
+};
+
+// Columns for images [n0, n0 + cnt): one row of K = kh*kw*c values per output pixel,
+// ordered (kh, kw, c) to match the HWIO filter flattened to [K, oc].
+void Im2Col(const Conv& p, const float* x, int64_t n0, int64_t cnt, float* col) {
+  const int64_t K = p.K();
+  const int64_t rows = cnt * p.rowsPerImage();
+  ParallelFor(rows, 256, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t img = n0 + r / p.rowsPerImage();
+      int64_t pix = r % p.rowsPerImage();
+      int64_t oy = pix / p.ow, ox = pix % p.ow;
+      float* dst = col + r * K;
+      const float* src = x + img * p.h * p.w * p.c;
+      for (int64_t ky = 0; ky < p.kh; ++ky) {
+        int64_t iy = oy * p.sh - p.pt + ky * p.dh;
+        if (iy < 0 || iy >= p.h) {
+          std::memset(dst, 0, sizeof(float) * p.kw * p.c);
+          dst += p.kw * p.c;
+          continue;
+        }
+        int64_t ix0 = ox * p.sw - p.pl;
+        if (p.dw == 1 && ix0 >= 0 && ix0 + p.kw <= p.w) {
+          // NHWC keeps a filter row's pixels adjacent: one copy instead of kw small ones.
+          std::memcpy(dst, src + (iy * p.w + ix0) * p.c, sizeof(float) * p.kw * p.c);
+          dst += p.kw * p.c;
+          continue;
+        }
+        for (int64_t kx = 0; kx < p.kw; ++kx) {
+          int64_t ix = ix0 + kx * p.dw;
+          if (ix < 0 || ix >= p.w) {
+            std::memset(dst, 0, sizeof(float) * p.c);
+          } else {
+            std::memcpy(dst, src + (iy * p.w + ix) * p.c, sizeof(float) * p.c);
+          }
+          dst += p.c;
+        }
+      }
+    }
+  });
+}
+
+// Scatter-adds columns back onto the input gradient. Threads own whole images so
+// that overlapping windows never race.
+void Col2Im(const Conv& p, const float* col, int64_t n0, int64_t cnt, float* dx) {
+  const int64_t K = p.K();
+  ParallelFor(cnt, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      float* img = dx + (n0 + i) * p.h * p.w * p.c;
+      std::memset(img, 0, sizeof(float) * p.h * p.w * p.c);
+      const float* srcImg = col + i * p.rowsPerImage() * K;
+      for (int64_t oy = 0; oy < p.oh; ++oy) {
+        for (int64_t ox = 0; ox < p.ow; ++ox) {
+          const float* src = srcImg + (oy * p.ow + ox) * K;
+          for (int64_t ky = 0; ky < p.kh; ++ky) {
+            int64_t iy = oy * p.sh - p.pt + ky * p.dh;
+            if (iy < 0 || iy >= p.h) {
+              src += p.kw * p.c;
+              continue;
+            }
+            int64_t ix0 = ox * p.sw - p.pl;
+            if (p.dw == 1 && ix0 >= 0 && ix0 + p.kw <= p.w) {
+              float* d = img + (iy * p.w + ix0) * p.c;
+              const int64_t run = p.kw * p.c;
+              for (int64_t j = 0; j < run; ++j) d[j] += src[j];
+              src += run;
+              continue;
+            }
+            for (int64_t kx = 0; kx < p.kw; ++kx) {
+              int64_t ix = ix0 + kx * p.dw;
+              if (ix >= 0 && ix < p.w) {
+                float* d = img + (iy * p.w + ix) * p.c;
+                for (int64_t ch = 0; ch < p.c; ++ch) d[ch] += src[ch];
+              }
+              src += p.c;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// Bounds the im2col scratch buffer (floats); larger batches are processed in chunks.
+constexpr int64_t kMaxColFloats = int64_t{1} << 18;
+
+std::vector<float>& Scratch(int64_t floats) {
+  static thread_local std::vector<float> buf;
+  if (static_cast<int64_t>(buf.size()) < floats) buf.resize(floats);
+  return buf;
+}
+
+int64_t ImagesPerChunk(const Conv& p) {
+  int64_t perImage = std::max<int64_t>(1, p.rowsPerImage() * p.K());
+  return std::max<int64_t>(1, std::min<int64_t>(p.n, kMaxColFloats / perImage));
+}
+
+// act: 0 = none, 1 = relu.
+void BiasAct(float* out, int64_t rows, int64_t cols, const float* bias, int act) {
+  if (!bias && act == 0) return;
+  ParallelFor(rows, 4096 / std::max<int64_t>(cols, 1) + 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      float* o = out + r * cols;
+      if (bias) {
+        for (int64_t j = 0; j < cols; ++j) o[j] += bias[j];
+      }
+      if (act == 1) {
+        for (int64_t j = 0; j < cols; ++j) o[j] = o[j] > 0.f ? o[j] : 0.f;
+      }
+    }
+  });
+}
+
+float* F32(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+int64_t I64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+Conv ReadConv(const Napi::Object& o) {
+  Conv p{};
+  p.n = I64(o.Get("n"));
+  p.h = I64(o.Get("h"));
+  p.w = I64(o.Get("w"));
+  p.c = I64(o.Get("c"));
+  p.kh = I64(o.Get("kh"));
+  p.kw = I64(o.Get("kw"));
+  p.oc = I64(o.Get("oc"));
+  p.oh = I64(o.Get("oh"));
+  p.ow = I64(o.Get("ow"));
+  p.sh = I64(o.Get("sh"));
+  p.sw = I64(o.Get("sw"));
+  p.dh = I64(o.Get("dh"));
+  p.dw = I64(o.Get("dw"));
+  p.pt = I64(o.Get("pt"));
+  p.pl = I64(o.Get("pl"));
+  return p;
+}
+
+// conv2d(params, x, filter, out, bias|null, act)
+Napi::Value Conv2D(const Napi::CallbackInfo& info) {
+  Conv p = ReadConv(info[0].As<Napi::Object>());
+  const float* x = F32(info[1]);
+  const float* f = F32(info[2]);
+  float* out = F32(info[3]);
+  const float* bias = info[4].IsNull() || info[4].IsUndefined() ? nullptr : F32(info[4]);
+  int act = static_cast<int>(I64(info[5]));
+  const int64_t K = p.K();
+  const int64_t rpi = p.rowsPerImage();
+  if (p.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p.n * rpi, p.oc, K, 1.f, x, K, f, p.oc,
+                0.f, out, p.oc);
+  } else {
+    int64_t chunk = ImagesPerChunk(p);
+    float* col = Scratch(chunk * rpi * K).data();
+    for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
+      int64_t cnt = std::min(chunk, p.n - n0);
+      Im2Col(p, x, n0, cnt, col);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cnt * rpi, p.oc, K, 1.f, col, K, f,
+                  p.oc, 0.f, out + n0 * rpi * p.oc, p.oc);
+    }
+  }
+  BiasAct(out, p.n * rpi, p.oc, bias, act);
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropFilter(params, x, dy, dw): dW[K, oc] = col^T . dy
+Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
+  Conv p = ReadConv(info[0].As<Napi::Object>());
+  const float* x = F32(info[1]);
+  const float* dy = F32(info[2]);
+  float* dw = F32(info[3]);
+  const int64_t K = p.K();
+  const int64_t rpi = p.rowsPerImage();
+  if (p.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, p.oc, p.n * rpi, 1.f, x, K, dy, p.oc,
+                0.f, dw, p.oc);
+    return info.Env().Undefined();
+  }
+  int64_t chunk = ImagesPerChunk(p);
+  float* col = Scratch(chunk * rpi * K).data();
+  for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
+    int64_t cnt = std::min(chunk, p.n - n0);
+    Im2Col(p, x, n0, cnt, col);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, p.oc, cnt * rpi, 1.f, col, K,
+                dy + n0 * rpi * p.oc, p.oc, n0 == 0 ? 0.f : 1.f, dw, p.oc);
+  }
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropInput(params, dy, filter, dx): dcol[M, K] = dy . W^T, then col2im
+Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
+  Conv p = ReadConv(info[0].As<Napi::Object>());
+  const float* dy = F32(info[1]);
+  const float* f = F32(info[2]);
+  float* dx = F32(info[3]);
+  const int64_t K = p.K();
+  const int64_t rpi = p.rowsPerImage();
+  if (p.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p.n * rpi, K, p.oc, 1.f, dy, p.oc, f, p.oc,
+                0.f, dx, K);
+    return info.Env().Undefined();
+  }
+  int64_t chunk = ImagesPerChunk(p);
+  float* col = Scratch(chunk * rpi * K).data();
+  for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
+    int64_t cnt = std::min(chunk, p.n - n0);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cnt * rpi, K, p.oc, 1.f,
+                dy + n0 * rpi * p.oc, p.oc, f, p.oc, 0.f, col, K);
+    Col2Im(p, col, n0, cnt, dx);
+  }
+  return info.Env().Undefined();
+}
+
+// matmul(a, b, out, batch, batchA, batchB, m, n, k, transA, transB, bias|null, act)
+// Batch index i reads a[i % batchA] and b[i % batchB], which is how tfjs
+// broadcasts a batch of one.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  const float* a = F32(info[0]);
+  const float* b = F32(info[1]);
+  float* out = F32(info[2]);
+  int64_t batch = I64(info[3]);
+  int64_t batchA = I64(info[4]);
+  int64_t batchB = I64(info[5]);
+  int64_t m = I64(info[6]);
+  int64_t n = I64(info[7]);
+  int64_t k = I64(info[8]);
+  bool ta = info[9].As<Napi::Boolean>().Value();
+  bool tb = info[10].As<Napi::Boolean>().Value();
+  const float* bias = info[11].IsNull() || info[11].IsUndefined() ? nullptr : F32(info[11]);
+  int act = static_cast<int>(I64(info[12]));
+  int64_t lda = ta ? m : k;
+  int64_t ldb = tb ? k : n;
+  for (int64_t i = 0; i < batch; ++i) {
+    const float* ai = a + (i % batchA) * m * k;
+    const float* bi = b + (i % batchB) * k * n;
+    float* oi = out + i * m * n;
+    if (m == 1 && !ta) {
+      // A row vector times a matrix: gemv avoids gemm's packing overhead. The
+      // output may be a recycled buffer and some BLAS builds scale y by beta=0
+      // as a multiply (NaN survives), so clear it first.
+      std::memset(oi, 0, sizeof(float) * n);
+      cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? n : k, tb ? k : n, 1.f, bi,
+                  ldb, ai, 1, 0.f, oi, 1);
+    } else {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
+                  n, k, 1.f, ai, lda, bi, ldb, 0.f, oi, n);
+    }
+  }
+  BiasAct(out, batch * m, n, bias, act);
+  return info.Env().Undefined();
+}
+
+// Elementwise kernels. Adam, ReLU gradients and bias broadcasting run over
+// every parameter and activation each step; in JS each op costs several ns per
+// element, here it is bandwidth-bound and split across threads.
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSqDiff };
+// How b (or a) is laid over the output: 0 same shape, 1 a is a scalar, 2 b is a
+// scalar, 3 b repeats along the output's rows, 4 a repeats along the rows.
+enum BroadcastMode { kSame, kScalarA, kScalarB, kRowB, kRowA };
+
+template <BinaryOp OP>
+inline float Apply(float a, float b) {
+  if constexpr (OP == kAdd) return a + b;
+  if constexpr (OP == kSub) return a - b;
+  if constexpr (OP == kMul) return a * b;
+  if constexpr (OP == kDiv) return a / b;
+  // Math.max / Math.min semantics: NaN wins.
+  if constexpr (OP == kMax) return (a != a || b != b) ? NAN : (a > b ? a : b);
+  if constexpr (OP == kMin) return (a != a || b != b) ? NAN : (a < b ? a : b);
+  if constexpr (OP == kSqDiff) return (a - b) * (a - b);
+  return 0.f;
+}
+
+constexpr int64_t kMinElemsPerThread = int64_t{1} << 16;
+
+template <BinaryOp OP>
+void BinaryLoop(const float* a, const float* b, float* o, int64_t n, int mode, int64_t lb) {
+  switch (mode) {
+    case kSame:
+      ParallelFor(n, kMinElemsPerThread, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) o[i] = Apply<OP>(a[i], b[i]);
+      });
+      break;
+    case kScalarA: {
+      float av = a[0];
+      ParallelFor(n, kMinElemsPerThread, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) o[i] = Apply<OP>(av, b[i]);
+      });
+      break;
+    }
+    case kScalarB: {
+      float bv = b[0];
+      ParallelFor(n, kMinElemsPerThread, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) o[i] = Apply<OP>(a[i], bv);
+      });
+      break;
+    }
+    case kRowB:
+    case kRowA: {
+      int64_t rows = n / lb;
+      ParallelFor(rows, kMinElemsPerThread / lb + 1, [&](int64_t s, int64_t e) {
+        for (int64_t r = s; r < e; ++r) {
+          float* orow = o + r * lb;
+          if (mode == kRowB) {
+            const float* arow = a + r * lb;
+            for (int64_t j = 0; j < lb; ++j) orow[j] = Apply<OP>(arow[j], b[j]);
+          } else {
+            const float* brow = b + r * lb;
+            for (int64_t j = 0; j < lb; ++j) orow[j] = Apply<OP>(a[j], brow[j]);
+          }
+        }
+      });
+      break;
+    }
+  }
+}
+
+// binary(op, a, b, out, mode, rowLength)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  int op = static_cast<int>(I64(info[0]));
+  const float* a = F32(info[1]);
+  const float* b = F32(info[2]);
+  Napi::Float32Array outArr = info[3].As<Napi::Float32Array>();
+  float* o = outArr.Data();
+  int64_t n = static_cast<int64_t>(outArr.ElementLength());
+  int mode = static_cast<int>(I64(info[4]));
+  int64_t lb = std::max<int64_t>(1, I64(info[5]));
+  switch (op) {
+    case kAdd: BinaryLoop<kAdd>(a, b, o, n, mode, lb); break;
+    case kSub: BinaryLoop<kSub>(a, b, o, n, mode, lb); break;
+    case kMul: BinaryLoop<kMul>(a, b, o, n, mode, lb); break;
+    case kDiv: BinaryLoop<kDiv>(a, b, o, n, mode, lb); break;
+    case kMax: BinaryLoop<kMax>(a, b, o, n, mode, lb); break;
+    case kMin: BinaryLoop<kMin>(a, b, o, n, mode, lb); break;
+    case kSqDiff: BinaryLoop<kSqDiff>(a, b, o, n, mode, lb); break;
+  }
+  return info.Env().Undefined();
+}
+
+enum UnaryOp { kSqrt, kSquare, kRelu, kStep, kNeg, kAbs, kExp, kLog, kRsqrt };
+
+template <UnaryOp OP>
+void UnaryLoop(const float* x, float* o, int64_t n, float alpha) {
+  ParallelFor(n, kMinElemsPerThread, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      float v = x[i];
+      if constexpr (OP == kSqrt) o[i] = std::sqrt(v);
+      if constexpr (OP == kSquare) o[i] = v * v;
+      // NaN passes through, as Math.max(0, NaN) does.
+      if constexpr (OP == kRelu) o[i] = v < 0.f ? 0.f : v;
+      if constexpr (OP == kStep) o[i] = v != v ? NAN : (v > 0.f ? 1.f : alpha);
+      if constexpr (OP == kNeg) o[i] = -v;
+      if constexpr (OP == kAbs) o[i] = std::fabs(v);
+      if constexpr (OP == kExp) o[i] = static_cast<float>(std::exp(static_cast<double>(v)));
+      if constexpr (OP == kLog) o[i] = static_cast<float>(std::log(static_cast<double>(v)));
+      if constexpr (OP == kRsqrt) o[i] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(v)));
+    }
+  });
+}
+
+// unary(op, x, out, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  int op = static_cast<int>(I64(info[0]));
+  const float* x = F32(info[1]);
+  Napi::Float32Array outArr = info[2].As<Napi::Float32Array>();
+  float* o = outArr.Data();
+  int64_t n = static_cast<int64_t>(outArr.ElementLength());
+  float alpha = info[3].As<Napi::Number>().FloatValue();
+  switch (op) {
+    case kSqrt: UnaryLoop<kSqrt>(x, o, n, alpha); break;
+    case kSquare: UnaryLoop<kSquare>(x, o, n, alpha); break;
+    case kRelu: UnaryLoop<kRelu>(x, o, n, alpha); break;
+    case kStep: UnaryLoop<kStep>(x, o, n, alpha); break;
+    case kNeg: UnaryLoop<kNeg>(x, o, n, alpha); break;
+    case kAbs: UnaryLoop<kAbs>(x, o, n, alpha); break;
+    case kExp: UnaryLoop<kExp>(x, o, n, alpha); break;
+    case kLog: UnaryLoop<kLog>(x, o, n, alpha); break;
+    case kRsqrt: UnaryLoop<kRsqrt>(x, o, n, alpha); break;
+  }
+  return info.Env().Undefined();
+}
+
+// sumRows(x, out, rows, cols, leading): leading ? out[c] = sum_r x[r, c] : out[r] = sum_c x[r, c].
+// Accumulates in double, as the JS cpu kernel does.
+Napi::Value SumReduce(const Napi::CallbackInfo& info) {
+  const float* x = F32(info[0]);
+  float* o = F32(info[1]);
+  int64_t rows = I64(info[2]);
+  int64_t cols = I64(info[3]);
+  bool leading = info[4].As<Napi::Boolean>().Value();
+  if (leading) {
+    std::vector<double> acc(cols, 0.0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = x + r * cols;
+      for (int64_t c = 0; c < cols; ++c) acc[c] += row[c];
+    }
+    for (int64_t c = 0; c < cols; ++c) o[c] = static_cast<float>(acc[c]);
+  } else {
+    ParallelFor(rows, kMinElemsPerThread / std::max<int64_t>(cols, 1) + 1, [&](int64_t s, int64_t e) {
+      for (int64_t r = s; r < e; ++r) {
+        const float* row = x + r * cols;
+        double acc = 0.0;
+        for (int64_t c = 0; c < cols; ++c) acc += row[c];
+        o[r] = static_cast<float>(acc);
+      }
+    });
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int t = static_cast<int>(I64(info[0]));
+  if (t < 1) t = 1;
+  g_threads = t;
+  openblas_set_num_threads(t);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetLoopThreads(const Napi::CallbackInfo& info) {
+  g_loop_threads = std::max(1, static_cast<int>(I64(info[0])));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), g_threads);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  g_threads = std::max(1, openblas_get_num_threads());
+  if (const char* loop = std::getenv("FAST_CPU_LOOP_THREADS")) g_loop_threads = std::max(1, std::atoi(loop));
+  exports.Set("conv2d", Napi::Function::New(env, Conv2D));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("sumReduce", Napi::Function::New(env, SumReduce));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("setLoopThreads", Napi::Function::New(env, SetLoopThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fast_cpu, Init)

@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
+import { register as registerAgentCheck } from './agentCheck.ts';
+import { register as registerEval } from './eval.ts';
 import { registerPlay } from './play.ts';
+import { register as registerPlot } from './plot.ts';
 import { registerRoms } from './roms.ts';
 import { registerScreenshot } from './screenshot.ts';
+import { register as registerTrain } from './train.ts';
 
 /** Every CLI command module; each adds its command(s) to the program. */
 export const commandModules: ((program: Command) => void)[] = [
   registerPlay,
   registerScreenshot,
   registerRoms,
+  registerTrain,
+  registerEval,
+  registerAgentCheck,
+  registerPlot,
 ];

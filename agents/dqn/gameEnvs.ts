@@ -1,0 +1,55 @@
+/**
+ * Glue between the DQN code and the NES environments: the training vector env, the evaluation
+ * env factory and a game's action set and baselines. Everything else in agents/dqn takes env
+ * factories, so it runs on fakes in tests.
+ */
+import { makeGameEnv } from '../../emulators/index.ts';
+import { findEntry } from '../../emulators/manifest/index.ts';
+import { makeVectorEnv } from '../../emulators/vector/index.ts';
+import type { VectorEnv } from '../../emulators/vector/vectorEnv.ts';
+import type { DqnConfig } from './config.ts';
+import type { EvalEnvOptions } from './evaluate.ts';
+
+const ENV_MODULE = new URL('../../emulators/index.ts', import.meta.url).href;
+
+export interface GameInfo {
+  id: string;
+  /** The minimal action set, in action-number order. */
+  actions: string[];
+  /** Mean scores of the random and scripted baselines, when the manifest has both. */
+  baselines?: { random: number; scripted: number };
+}
+
+export function gameInfo(game: string): GameInfo {
+  const entry = findEntry(game);
+  const random = entry.baselines.random?.mean;
+  const scripted = entry.baselines.scripted?.mean;
+  return {
+    id: entry.id,
+    actions: [...entry.actions],
+    baselines: random !== undefined && scripted !== undefined ? { random, scripted } : undefined,
+  };
+}
+
+/** The training envs for a config: worker threads when there is more than one env. */
+export function trainVectorEnv(cfg: DqnConfig): Promise<VectorEnv> {
+  return makeVectorEnv({
+    module: ENV_MODULE,
+    options: {
+      game: cfg.game,
+      frameSkip: cfg.frameSkip,
+      stickyActionProbability: cfg.stickyActionProbability,
+      noopMax: cfg.noopMax,
+      maxEpisodeFrames: cfg.maxEpisodeFrames,
+      terminalOnLifeLoss: cfg.terminalOnLifeLoss,
+    },
+    numEnvs: cfg.numEnvs,
+    mode: cfg.numEnvs > 1 ? 'workers' : 'sync',
+  });
+}
+
+/** Builds one evaluation env of `game` under the conditions `evaluateAgent` passes. */
+export function evalEnvFactory(game: string, frameSkip = 4) {
+  return ({ seed: _seed, ...conditions }: EvalEnvOptions) =>
+    makeGameEnv({ game, frameSkip, ...conditions });
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { curvePoints, learningCurveSpec } from './learningCurve.ts';
+
+describe('learning curve', () => {
+  it('reads eval intervals and training returns from a log, skipping the rest', () => {
+    const log = [
+      JSON.stringify({ type: 'config', config: {} }),
+      JSON.stringify({ type: 'train', step: 1000, 'charts/mean_return_100': 2.5 }),
+      JSON.stringify({ type: 'train', step: 2000, 'charts/mean_return_100': null }),
+      '{ not json',
+      JSON.stringify({
+        type: 'eval',
+        step: 2000,
+        'eval/mean': 4,
+        'eval/ci95_low': 3,
+        'eval/ci95_high': 5,
+      }),
+      JSON.stringify({ type: 'episode', step: 2100, 'charts/episodic_return': 9 }),
+    ].join('\n');
+    const points = curvePoints(log);
+    expect(points).toEqual([
+      { step: 1000, value: 2.5, series: 'training return (last 100 episodes)' },
+      { step: 2000, value: 4, low: 3, high: 5, series: 'evaluation (mean, 95% CI)' },
+    ]);
+    const spec = learningCurveSpec(points, 'brick') as {
+      data: { values: unknown[] };
+      layer: unknown[];
+    };
+    expect(spec.data.values).toBe(points);
+    expect(spec.layer).toHaveLength(2);
+  });
+});

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../emulators/rng.ts';
+import { ReplayBuffer, type ReplayBufferOptions } from './replayBuffer.ts';
+
+// Frames of 3 bytes [env, episode, t] make every stored frame identifiable.
+const FS = 3;
+const F = 4;
+
+interface Expected {
+  obs: number[][];
+  next: number[][] | null;
+  action: number;
+  ret: number;
+  discount: number;
+}
+
+/** Writes episodes into `buffer` and remembers, per slot id, what a sample of it must contain. */
+class Scenario {
+  readonly expected = new Map<number, Expected | 'tail'>();
+  private readonly cursor: number[];
+  constructor(
+    readonly buffer: ReplayBuffer,
+    readonly gamma = 0.99,
+  ) {
+    this.cursor = new Array(buffer.numEnvs).fill(0);
+  }
+
+  private slotId(env: number): number {
+    const id = env * this.buffer.perEnv + this.cursor[env];
+    this.cursor[env] = (this.cursor[env] + 1) % this.buffer.perEnv;
+    return id;
+  }
+
+  /** One episode of `length` steps for `env`; ends terminated, truncated (with or without final obs). */
+  episode(
+    env: number,
+    episode: number,
+    length: number,
+    end: 'terminated' | 'truncated' | 'truncated-final',
+    rewards?: number[],
+  ) {
+    const frame = (t: number) => [env, episode, t];
+    const stack = (t: number) =>
+      Array.from({ length: F }, (_, c) => frame(Math.max(0, t - (F - 1) + c)));
+    const chw = (t: number) => Uint8Array.from(stack(t).flat());
+    const n = this.buffer.nStep;
+    const r = rewards ?? Array.from({ length }, (_, t) => (t % 3) - 1);
+    for (let t = 0; t < length; t++) {
+      const last = t === length - 1;
+      const terminated = last && end === 'terminated';
+      const truncated = last && end !== 'terminated';
+      const id = this.slotId(env);
+      // Expected n-step return and next observation.
+      let ret = 0;
+      let k = 0;
+      let discount = 1;
+      for (; k < n && t + k < length; k++) {
+        ret += discount * r[t + k];
+        discount *= this.gamma;
+        if (t + k === length - 1) {
+          k++;
+          break;
+        }
+      }
+      const hitsEnd = t + k >= length;
+      let next: number[][] | null = stack(t + k);
+      if (hitsEnd && end === 'terminated') next = null;
+      if (hitsEnd && end === 'truncated') next = null; // never sampled
+      this.expected.set(id, {
+        obs: stack(t),
+        next,
+        action: t % 5,
+        ret,
+        discount: hitsEnd && end === 'terminated' ? 0 : discount,
+      });
+      const final = truncated && end === 'truncated-final' ? chw(length) : null;
+      this.buffer.add(env, chw(t), t % 5, r[t], terminated, truncated, final);
+      if (final) this.expected.set(this.slotId(env), 'tail');
+    }
+  }
+}
+
+/** Reads sample b of a batch back as CHW frames. */
+function frames(data: Float32Array, b: number): number[][] {
+  return Array.from({ length: F }, (_, c) =>
+    Array.from({ length: FS }, (_, p) => data[(b * FS + p) * F + c]),
+  );
+}
+
+function checkSamples(s: Scenario, count: number, seed = 1) {
+  const batch = s.buffer.sample(count, new Rng(seed));
+  const seen = new Set<number>();
+  for (let b = 0; b < count; b++) {
+    const e = s.expected.get(batch.indices[b]);
+    expect(e).toBeDefined();
+    if (e === 'tail' || e === undefined)
+      throw new Error('sampled a frame that is not a transition');
+    expect(e.next, 'sampled a transition that cannot bootstrap').not.toBeUndefined();
+    expect(frames(batch.observations, b)).toEqual(e.obs);
+    if (e.discount > 0) {
+      expect(e.next).not.toBeNull();
+      expect(frames(batch.nextObservations, b)).toEqual(e.next);
+    }
+    expect(batch.actions[b]).toBe(e.action);
+    expect(batch.returns[b]).toBeCloseTo(e.ret, 5);
+    expect(batch.discounts[b]).toBeCloseTo(e.discount, 6);
+    seen.add(batch.indices[b]);
+  }
+  return seen;
+}
+
+const small = (o: Partial<ReplayBufferOptions> = {}) =>
+  new ReplayBuffer({ capacity: 64, numEnvs: 1, frameStack: F, frameSize: FS, ...o });
+
+describe('ReplayBuffer', () => {
+  it('round-trips frames into stacks that never cross an episode boundary', () => {
+    const s = new Scenario(small());
+    s.episode(0, 0, 5, 'terminated');
+    s.episode(0, 1, 7, 'terminated');
+    s.episode(0, 2, 2, 'terminated');
+    const seen = checkSamples(s, 400);
+    // Every one of the 14 transitions is reachable.
+    expect(seen.size).toBe(14);
+  });
+
+  it('reads stacks across frame-storage chunks', () => {
+    const s = new Scenario(small({ capacity: 40, numEnvs: 2, maxChunkBytes: 5 * FS }));
+    for (let e = 0; e < 4; e++)
+      for (let env = 0; env < 2; env++) s.episode(env, e, 6, 'terminated');
+    checkSamples(s, 300);
+  });
+
+  it('never samples transitions whose history the ring overwrote', () => {
+    const s = new Scenario(small({ capacity: 10 }));
+    for (let e = 0; e < 6; e++) s.episode(0, e, 7, 'terminated');
+    checkSamples(s, 300);
+    expect(s.buffer.size).toBe(10);
+  });
+
+  it('keeps parallel writers apart', () => {
+    const s = new Scenario(small({ capacity: 90, numEnvs: 3 }));
+    for (let e = 0; e < 3; e++)
+      for (let env = 0; env < 3; env++) s.episode(env, e, 4 + env, 'terminated');
+    const seen = checkSamples(s, 500);
+    expect(new Set([...seen].map((g) => Math.floor(g / 30)))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('computes n-step returns and discounts, stopping at episode ends', () => {
+    const gamma = 0.5;
+    const s = new Scenario(small({ nStep: 3, gamma }), gamma);
+    s.episode(0, 0, 6, 'terminated', [1, 2, 4, 8, 16, 32]);
+    s.episode(0, 1, 4, 'truncated-final', [1, 1, 1, 1]);
+    checkSamples(s, 300);
+    // Hand-checked: from t=0 the return is 1 + 0.5*2 + 0.25*4 = 3 with discount 0.125.
+    const batch = s.buffer.sample(200, new Rng(3));
+    const first = [...batch.indices].indexOf(0);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(batch.returns[first]).toBe(3);
+    expect(batch.discounts[first]).toBe(0.125);
+  });
+
+  it('bootstraps truncated episodes only when the final observation is given', () => {
+    const s = new Scenario(small());
+    s.episode(0, 0, 4, 'truncated');
+    s.episode(0, 1, 4, 'truncated-final');
+    s.episode(0, 2, 3, 'terminated');
+    const seen = checkSamples(s, 400);
+    expect(seen.has(3)).toBe(false); // last step of the episode truncated without its final frame
+    expect(seen.has(7)).toBe(true); // last step of the episode whose final frame was stored
+    expect(seen.has(8)).toBe(false); // the TAIL frame itself
+  });
+
+  it('samples only what has been written, however empty the buffer', () => {
+    const s = new Scenario(small({ capacity: 1000 }));
+    s.episode(0, 0, 3, 'terminated');
+    const seen = checkSamples(s, 50);
+    expect([...seen].every((g) => g < 3)).toBe(true);
+    expect(() => small().sample(1, new Rng(0))).toThrow(/empty/);
+  });
+
+  it('stores each 84x84 frame once: at most 1.05 x 84 x 84 bytes per transition', () => {
+    for (const prioritized of [undefined, { alpha: 0.6, epsilon: 1e-6 }]) {
+      const buffer = new ReplayBuffer({ capacity: 2000, numEnvs: 4, prioritized });
+      expect(buffer.capacity).toBe(2000);
+      expect(buffer.byteLength / buffer.capacity).toBeLessThanOrEqual(1.05 * 84 * 84);
+    }
+  });
+
+  it('prioritised replay favours high-error transitions and weights them down', () => {
+    const s = new Scenario(small({ prioritized: { alpha: 1, epsilon: 1e-3 } }));
+    s.episode(0, 0, 20, 'terminated');
+    const rng = new Rng(5);
+    const all = s.buffer.sample(32, rng);
+    const hot = all.indices[0];
+    const errors = Float32Array.from(all.indices, (g) => (g === hot ? 10 : 0.01));
+    s.buffer.updatePriorities(all.indices, errors);
+    const batch = s.buffer.sample(64, rng, 1);
+    const hits = [...batch.indices].filter((g) => g === hot).length;
+    expect(hits).toBeGreaterThan(16);
+    const hotWeight = batch.weights[[...batch.indices].indexOf(hot)];
+    expect(Math.max(...batch.weights)).toBeCloseTo(1, 6);
+    expect(hotWeight).toBeLessThan(1);
+    checkSamples(s, 64);
+  });
+
+  it('serialises and restores its whole state', async () => {
+    const s = new Scenario(small({ capacity: 30, numEnvs: 2 }));
+    s.episode(0, 0, 9, 'terminated');
+    s.episode(1, 0, 6, 'terminated');
+    const { header, chunks } = s.buffer.serialize();
+    const bytes = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
+    let o = 0;
+    for (const c of chunks) {
+      bytes.set(c, o);
+      o += c.byteLength;
+    }
+    const copy = small({ capacity: 30, numEnvs: 2 });
+    await copy.restore(header, (target, offset) =>
+      target.set(bytes.subarray(offset, offset + target.length)),
+    );
+    expect(copy.sample(40, new Rng(9))).toEqual(s.buffer.sample(40, new Rng(9)));
+    await expect(small({ capacity: 32, numEnvs: 2 }).restore(header, () => {})).rejects.toThrow(
+      /does not match/,
+    );
+  });
+});

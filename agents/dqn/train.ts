@@ -1,0 +1,473 @@
+/**
+ * DQN training (Mnih et al. 2015, "Human-level control through deep reinforcement learning"),
+ * readable top to bottom like CleanRL's `dqn_atari.py`: config, seeding, networks, replay, then the
+ * loop (act with one batched forward pass across the vector env, store, learn, sync the target).
+ * On by default beyond the Nature recipe: Double DQN targets (van Hasselt et al. 2016) and Adam.
+ * Options: dueling heads, n-step returns, prioritised replay.
+ *
+ * Outputs, under `<runsDir>/<runId>/` with runId `game__dqn-net__seed__unixtime`:
+ * - `training-log.jsonl`: a `config` line, then `episode`, `train` and `eval` lines with metrics
+ *   named `charts/...`, `losses/...`, `eval/...`;
+ * - `checkpoints/`: atomic checkpoints (weights, target, Adam state, counters, RNG states,
+ *   replay buffer, env state), so `resumeDir` continues bit for bit when the vector env can hand
+ *   over its state (`ResumableVectorEnv`); otherwise the envs restart their episodes from a
+ *   seed derived from the step and everything else continues as it was;
+ * - `agent/`: the trained agent in the submission format (`agents/format`).
+ */
+import { appendFile, mkdir, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { UserError } from '../../emulators/errors.ts';
+import { deriveSeed, Rng } from '../../emulators/rng.ts';
+import type { VectorEnv, VectorStepResult } from '../../emulators/vector/vectorEnv.ts';
+import type { Agent } from '../agent.ts';
+import { saveAgentDir } from '../format/io.ts';
+import { Adam } from './adam.ts';
+import { DqnAgent } from './agent.ts';
+import {
+  fileSize,
+  type LearnerParts,
+  readLatestCheckpoint,
+  restoreLearner,
+  snapshotLearner,
+  writeCheckpoint,
+} from './checkpoint.ts';
+import { type DqnConfig, type DqnConfigInput, formatConfig, parseDqnConfig } from './config.ts';
+import { type EvalStats, evalMetrics } from './evaluate.ts';
+import { buildQNetwork, copyWeights, FRAME_HEIGHT, FRAME_WIDTH } from './network.ts';
+import { TrainProgress } from './progress.ts';
+import { type ReplayBatch, ReplayBuffer } from './replayBuffer.ts';
+import { getTf, type Tf, type TfHandle } from './tfBackend.ts';
+
+export type { DqnConfig, DqnConfigInput } from './config.ts';
+
+/** A vector env that can hand over and take back its full state (for exact resume). */
+export interface ResumableVectorEnv extends VectorEnv {
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+export interface TrainOptions {
+  config: DqnConfigInput;
+  /** Builds the training envs: `config.numEnvs` copies with the config's env options. */
+  makeVectorEnv: (config: DqnConfig) => VectorEnv | Promise<VectorEnv>;
+  /** Scores a greedy agent under the arena's conditions (see evaluate.ts); absent = no evals. */
+  evaluate?: (agent: Agent, step: number, config: DqnConfig) => Promise<EvalStats>;
+  /** Action names for agent.json (default: the env's action space names). */
+  actionNames?: readonly string[];
+  /** Continue the run in this folder from its latest checkpoint. */
+  resumeDir?: string;
+  /** Stop after this step (a checkpoint is written), as if interrupted; for tests. */
+  stopAtStep?: number;
+  /** Live progress bar on stderr. */
+  progress?: boolean;
+  /** No console output at all. */
+  quiet?: boolean;
+  tf?: TfHandle;
+  /** SPDX licence recorded in agent.json. */
+  licence?: string;
+}
+
+export interface TrainResult {
+  runId: string;
+  runDir: string;
+  /** The agent folder, absent when stopped early. */
+  agentDir?: string;
+  steps: number;
+  updates: number;
+  episodes: number;
+  /** The online network's weights at the end, in layer order. */
+  weights: Float32Array[];
+}
+
+/** Linear interpolation from `start` to `end` over `duration` steps, then flat (CleanRL). */
+export function linearSchedule(start: number, end: number, duration: number, t: number): number {
+  return start + (end - start) * Math.min(1, t / duration);
+}
+
+/**
+ * TD targets y = G + discount * Q_target(s', a*), where a* = argmax_a Q_online(s', a) for Double
+ * DQN (pass `qNextOnline`) or argmax_a Q_target(s', a) for the Nature target (pass null).
+ * `discounts` holds gamma^n, or 0 where the episode terminated.
+ */
+export function tdTargetsFromQ(
+  tf: Tf,
+  qNextTarget: tfTypes.Tensor2D,
+  qNextOnline: tfTypes.Tensor2D | null,
+  returns: tfTypes.Tensor1D,
+  discounts: tfTypes.Tensor1D,
+): tfTypes.Tensor1D {
+  return tf.tidy(() => {
+    const numActions = qNextTarget.shape[1];
+    const next = qNextOnline
+      ? qNextTarget.mul(tf.oneHot(qNextOnline.argMax(1), numActions)).sum(1)
+      : qNextTarget.max(1);
+    return returns.add(discounts.mul(next)) as tfTypes.Tensor1D;
+  });
+}
+
+export interface UpdateContext {
+  tf: Tf;
+  online: tfTypes.LayersModel;
+  target: tfTypes.LayersModel;
+  adam: Adam;
+  doubleDqn: boolean;
+  huberDelta: number;
+}
+
+/** One gradient step on a replay batch. Returns the loss, mean Q(s,a) and per-sample TD errors. */
+export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
+  const { tf, online, target, adam } = ctx;
+  const B = batch.size;
+  const channels = batch.observations.length / (B * FRAME_HEIGHT * FRAME_WIDTH);
+  const shape: [number, number, number, number] = [B, FRAME_HEIGHT, FRAME_WIDTH, channels];
+  let taken: tfTypes.Tensor | null = null;
+  const out = tf.tidy(() => {
+    const obs = tf.tensor4d(batch.observations, shape);
+    const nextObs = tf.tensor4d(batch.nextObservations, shape);
+    const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
+    const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
+    const y = tdTargetsFromQ(
+      tf,
+      qNextTarget,
+      qNextOnline,
+      tf.tensor1d(batch.returns),
+      tf.tensor1d(batch.discounts),
+    );
+    const mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), qNextTarget.shape[1]);
+    const weights = tf.tensor1d(batch.weights);
+    const { value, grads } = tf.variableGrads(() => {
+      const q = online.apply(obs, { training: true }) as tfTypes.Tensor2D;
+      const qa = q.mul(mask).sum(1);
+      taken = tf.keep(qa);
+      // Huber loss (Nature's error clipping), weighted for prioritised replay, mean over batch.
+      const err = y.sub(qa).abs();
+      const quad = tf.minimum(err, ctx.huberDelta);
+      const huber = quad.square().mul(0.5).add(err.sub(quad).mul(ctx.huberDelta));
+      return huber.mul(weights).mean() as tfTypes.Scalar;
+    }, adam.variables);
+    adam.apply(adam.variables.map((v) => grads[v.name]));
+    const qa = taken as unknown as tfTypes.Tensor;
+    return { loss: value, td: y.sub(qa), q: qa.mean() };
+  });
+  (taken as unknown as tfTypes.Tensor).dispose();
+  const result = {
+    loss: out.loss.dataSync()[0],
+    qMean: out.q.dataSync()[0],
+    tdErrors: out.td.dataSync() as Float32Array,
+  };
+  tf.dispose([out.loss, out.td, out.q]);
+  return result;
+}
+
+export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
+  // ---- Config and run folder -------------------------------------------------------------
+  const resumeDir = options.resumeDir;
+  const checkpoint = resumeDir ? await readLatestCheckpoint(join(resumeDir, 'checkpoints')) : null;
+  if (resumeDir && !checkpoint) {
+    throw new UserError(`no checkpoint to resume in ${resumeDir}`, 'NO_CHECKPOINT');
+  }
+  const saved = checkpoint?.state as SavedState | undefined;
+  // A resumed run keeps its own config; only totalSteps may be raised.
+  const totalSteps = options.config.totalSteps;
+  const cfg = parseDqnConfig(
+    saved ? { ...saved.config, ...(totalSteps ? { totalSteps } : {}) } : options.config,
+  );
+  const runId =
+    saved?.runId ?? `${cfg.game}__dqn-${cfg.net}__${cfg.seed}__${Math.floor(Date.now() / 1000)}`;
+  const runDir = resumeDir ?? join(cfg.runsDir, runId);
+  const logFile = join(runDir, 'training-log.jsonl');
+  if (!resumeDir && (await fileSize(logFile)) > 0) {
+    throw new UserError(
+      `run folder ${runDir} is already in use; resume it or wait a second`,
+      'RUN_EXISTS',
+    );
+  }
+  await mkdir(runDir, { recursive: true });
+  const say = (text: string) => options.quiet || console.error(text);
+  const { tf, name: backend } = options.tf ?? (await getTf({ quiet: options.quiet }));
+  const log = (line: Record<string, unknown>) => appendFile(logFile, `${JSON.stringify(line)}\n`);
+
+  // ---- Seeding: one generator per purpose, all derived from the run's seed ---------------
+  const actRng = new Rng(deriveSeed(cfg.seed, 'act'));
+  const sampleRng = new Rng(deriveSeed(cfg.seed, 'replay'));
+
+  // ---- Environments, networks, optimiser, replay -----------------------------------------
+  const envs = await options.makeVectorEnv(cfg);
+  const N = envs.numEnvs;
+  const numActions = envs.actionSpace.n;
+  const net = {
+    net: cfg.net,
+    numActions,
+    dueling: cfg.dueling,
+    seed: deriveSeed(cfg.seed, 'init'),
+  };
+  const online = buildQNetwork(tf, net);
+  const target = buildQNetwork(tf, net);
+  copyWeights(tf, target, online);
+  const variables = online.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const adam = new Adam(tf, variables, {
+    learningRate: cfg.learningRate,
+    epsilon: cfg.adamEpsilon,
+  });
+  const replay = new ReplayBuffer({
+    capacity: cfg.bufferSize,
+    numEnvs: N,
+    nStep: cfg.nStep,
+    gamma: cfg.gamma,
+    prioritized: cfg.prioritized
+      ? { alpha: cfg.priorityAlpha, epsilon: cfg.priorityEpsilon }
+      : undefined,
+  });
+  const name = `dqn-${cfg.net}`;
+  const agent = new DqnAgent({ tf, model: online, numActions, rng: actRng, name });
+  const greedy = new DqnAgent({ tf, model: online, numActions, epsilon: 0, name });
+  const ctx: UpdateContext = {
+    tf,
+    online,
+    target,
+    adam,
+    doubleDqn: cfg.doubleDqn,
+    huberDelta: cfg.huberDelta,
+  };
+  const learner: LearnerParts = {
+    online,
+    target,
+    adam,
+    replay,
+    rngs: { act: actRng, sample: sampleRng },
+  };
+
+  // Counters and episode statistics: everything the loop carries from one step to the next.
+  const run: RunCounters = {
+    step: 0,
+    updates: 0,
+    episodes: 0,
+    lastLoss: null,
+    lastQ: null,
+    recentReturns: [],
+  };
+  let observations: Uint8Array;
+  if (checkpoint && saved) {
+    await restoreLearner(tf, learner, checkpoint);
+    Object.assign(run, saved.run);
+    // The log continues from the checkpoint; lines written after it are dropped.
+    await truncate(logFile, saved.logBytes);
+    if (saved.envState !== undefined && isResumable(envs)) {
+      envs.setState(saved.envState);
+      observations = Uint8Array.from(Buffer.from(saved.observations, 'base64'));
+    } else {
+      say('the env cannot restore its state: episodes restart on resume');
+      // Vector envs take int32 seeds and add the env index: keep well inside that range.
+      const seed = deriveSeed(cfg.seed, `resume-${run.step}`) >>> 8;
+      observations = envs.reset({ seed }).observations;
+    }
+    say(`resumed ${runId} at step ${run.step}`);
+  } else {
+    observations = envs.reset({ seed: cfg.seed }).observations;
+    await log({ type: 'config', runId, backend, config: cfg });
+    say(`run ${runId} (backend ${backend})\n${formatConfig(cfg)}`);
+  }
+
+  const actions = new Int32Array(N);
+  const obsCopy = new Uint8Array(observations.length);
+  const obsSize = observations.length / N;
+  const stopAt = Math.min(cfg.totalSteps, options.stopAtStep ?? Number.POSITIVE_INFINITY);
+  const progress =
+    options.progress && !options.quiet ? new TrainProgress(cfg.totalSteps, run.step) : null;
+  const start = { time: performance.now(), step: run.step, updates: run.updates };
+  const crossed = (prev: number, now: number, every: number) =>
+    every > 0 && Math.floor(now / every) > Math.floor(prev / every);
+  const saveCheckpoint = async () => {
+    const state: SavedState = {
+      config: cfg,
+      runId,
+      run,
+      logBytes: await fileSize(logFile),
+      envState: isResumable(envs) ? envs.getState() : undefined,
+      observations: Buffer.from(observations).toString('base64'),
+    };
+    const snapshot = snapshotLearner(learner, run.step, { ...state }, cfg.checkpointReplay);
+    await writeCheckpoint(join(runDir, 'checkpoints'), snapshot);
+  };
+
+  // ---- The loop ------------------------------------------------------------------------
+  try {
+    while (run.step < stopAt) {
+      // ALGO LOGIC: epsilon-greedy actions for every env from one forward pass.
+      const explore = cfg.explorationFraction * cfg.totalSteps;
+      agent.epsilon = linearSchedule(cfg.startEpsilon, cfg.endEpsilon, explore, run.step);
+      agent.actBatch(observations, N, actions);
+      obsCopy.set(observations);
+      const result: VectorStepResult = await envs.stepAsync(actions);
+
+      // Store transitions; the vector env resets finished envs on the same step.
+      for (let i = 0; i < N; i++) {
+        const raw = result.rewards[i];
+        const terminated = result.terminated[i] === 1;
+        const truncated = result.truncated[i] === 1;
+        const obs = obsCopy.subarray(i * obsSize, (i + 1) * obsSize);
+        replay.add(
+          i,
+          obs,
+          actions[i],
+          cfg.clipRewards ? Math.sign(raw) : raw,
+          terminated,
+          truncated,
+        );
+        if (terminated || truncated) {
+          run.episodes++;
+          run.recentReturns = [...run.recentReturns.slice(-99), result.finalReturns[i]];
+          await log({
+            type: 'episode',
+            step: run.step + i + 1,
+            'charts/episodic_return': result.finalReturns[i],
+            'charts/episodic_length': result.finalLengths[i],
+          });
+        }
+      }
+      observations = result.observations;
+      const prev = run.step;
+      run.step += N;
+
+      // ALGO LOGIC: a gradient step every trainFrequency steps once learningStarts have passed.
+      if (run.step > cfg.learningStarts) {
+        const from = Math.max(prev, cfg.learningStarts);
+        const due =
+          Math.floor(run.step / cfg.trainFrequency) - Math.floor(from / cfg.trainFrequency);
+        const beta =
+          cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
+        for (let k = 0; k < due; k++) {
+          const batch = replay.sample(cfg.batchSize, sampleRng, beta);
+          const out = dqnUpdate(ctx, batch);
+          if (cfg.prioritized) replay.updatePriorities(batch.indices, out.tdErrors);
+          run.lastLoss = out.loss;
+          run.lastQ = out.qMean;
+          run.updates++;
+        }
+        // ALGO LOGIC: target network update.
+        if (crossed(from, run.step, cfg.targetUpdateInterval))
+          copyWeights(tf, target, online, cfg.tau);
+      }
+
+      // TRY NOT TO MODIFY: logging, evaluation, checkpoints.
+      const seconds = (performance.now() - start.time) / 1000;
+      const sps = (run.step - start.step) / Math.max(seconds, 1e-9);
+      const ups = (run.updates - start.updates) / Math.max(seconds, 1e-9);
+      const returns = run.recentReturns;
+      const meanReturn = returns.length
+        ? returns.reduce((a, b) => a + b, 0) / returns.length
+        : null;
+      if (crossed(prev, run.step, cfg.logEvery)) {
+        await log({
+          type: 'train',
+          step: run.step,
+          frames: run.step * cfg.frameSkip,
+          updates: run.updates,
+          episodes: run.episodes,
+          'charts/epsilon': agent.epsilon,
+          'charts/mean_return_100': meanReturn,
+          'losses/td_loss': run.lastLoss,
+          'losses/q_values': run.lastQ,
+          'charts/SPS': Math.round(sps),
+          'charts/UPS': Math.round(ups),
+          time: seconds,
+        });
+      }
+      if (options.evaluate && crossed(prev, run.step, cfg.evalEvery)) {
+        const stats = await options.evaluate(greedy, run.step, cfg);
+        await log({ type: 'eval', step: run.step, ...evalMetrics(stats) });
+        const ci = stats.ci95.map((x) => x.toFixed(1)).join(', ');
+        say(`eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]`);
+      }
+      if (crossed(prev, run.step, cfg.checkpointEvery) && run.step < stopAt) await saveCheckpoint();
+      progress?.update(run.step, {
+        sps,
+        ups,
+        epsilon: agent.epsilon,
+        meanReturn,
+        loss: run.lastLoss,
+      });
+    }
+    progress?.stop();
+    await saveCheckpoint();
+
+    let agentDir: string | undefined;
+    if (run.step >= cfg.totalSteps) {
+      agentDir = join(runDir, 'agent');
+      await saveAgentDir(agentDir, {
+        tf,
+        model: online,
+        trainingLog: logFile,
+        meta: {
+          name: `${cfg.game}-${name}`.slice(0, 64),
+          game: cfg.game,
+          actions: [...(options.actionNames ?? envs.actionSpace.names)],
+          observation: {
+            frameStack: 4,
+            height: 84,
+            width: 84,
+            layout: 'NHWC',
+            pixels: 'grayscale-0-255',
+            frameSkip: cfg.frameSkip,
+          },
+          network: { kind: cfg.net, dueling: cfg.dueling, parameters: online.countParams() },
+          training: {
+            algorithm: cfg.doubleDqn ? 'double-dqn' : 'dqn',
+            steps: run.step,
+            frames: run.step * cfg.frameSkip,
+            seed: cfg.seed,
+            runId,
+            config: cfg,
+          },
+          backend,
+          licence: options.licence ?? 'MIT',
+        },
+      });
+      say(`agent written to ${agentDir}`);
+    }
+    const weights = online.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
+    return {
+      runId,
+      runDir,
+      agentDir,
+      steps: run.step,
+      updates: run.updates,
+      episodes: run.episodes,
+      weights,
+    };
+  } finally {
+    progress?.stop();
+    await envs.close();
+    adam.dispose();
+    online.dispose();
+    target.dispose();
+  }
+}
+
+interface RunCounters {
+  step: number;
+  updates: number;
+  episodes: number;
+  lastLoss: number | null;
+  lastQ: number | null;
+  /** Raw returns of the last (up to) 100 finished episodes. */
+  recentReturns: number[];
+}
+
+/** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */
+interface SavedState {
+  config: DqnConfig;
+  runId: string;
+  run: RunCounters;
+  /** Length of the training log when the checkpoint was taken. */
+  logBytes: number;
+  envState: unknown;
+  /** The current observations (base64), valid with envState. */
+  observations: string;
+}
+
+function isResumable(env: VectorEnv): env is ResumableVectorEnv {
+  const e = env as Partial<ResumableVectorEnv>;
+  return typeof e.getState === 'function' && typeof e.setState === 'function';
+}

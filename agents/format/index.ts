@@ -1,0 +1,18 @@
+/** The submitted-agent format: layout and limits (schema.ts), validation (check.ts), save/load (io.ts). */
+export { type CheckedAgent, type CheckOptions, checkAgentDir } from './check.ts';
+export {
+  loadAgentModel,
+  loadDqnAgent,
+  packageVersions,
+  type SaveAgentOptions,
+  saveAgentDir,
+} from './io.ts';
+export {
+  AGENT_FORMAT_VERSION,
+  type AgentMeta,
+  ALLOWED_ACTIVATIONS,
+  ALLOWED_LAYERS,
+  agentMetaSchema,
+  LIMITS,
+  OPTIONAL_FILES,
+} from './schema.ts';

@@ -1,0 +1,97 @@
+/**
+ * Worker-thread entry of `WorkerVectorEnv`: builds its share of the envs from the spec, reports
+ * the spaces, receives the shared buffers, then serves commands in a blocking loop until told to
+ * close (see `workerProtocol.ts` for the handshake). It never returns to its event loop while
+ * serving, so it answers no messages; the main thread ends it with CLOSE or `terminate()`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Env } from '../core.ts';
+import { createEnvs, EnvBatch } from './envBatch.ts';
+import { createVectorBuffers, observationSize } from './vectorEnv.ts';
+import {
+  type AttachMessage,
+  CMD,
+  Command,
+  type CommandError,
+  errorDetail,
+  exitCodeIndex,
+  HAS_SEED,
+  PENDING,
+  SEED,
+  SEQ,
+  Status,
+  statusIndex,
+  type WorkerInit,
+  type WorkerReport,
+} from './workerProtocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+let control: Int32Array | undefined;
+let closing = false;
+
+// Whatever ends this thread unasked (process.exit in an env, an uncaught error) must wake the
+// main thread, which may be blocked in Atomics.wait for this worker's answer.
+process.on('exit', (code) => {
+  if (!control || closing) return;
+  Atomics.store(control, exitCodeIndex(init.workerIndex), code);
+  Atomics.store(control, statusIndex(init.workerIndex), Status.DEAD);
+  Atomics.notify(control, PENDING);
+});
+
+function report(message: WorkerReport): void {
+  port.postMessage(message);
+}
+
+let envs: Env[];
+try {
+  envs = await createEnvs(init.spec, init.count);
+  report({
+    type: 'ready',
+    observationSpace: envs[0].observationSpace,
+    actionSpace: envs[0].actionSpace,
+  });
+} catch (error) {
+  report({ type: 'failed', ...errorDetail(error) });
+  process.exit(1);
+}
+
+port.once('message', (message: AttachMessage) => {
+  control = new Int32Array(message.control);
+  const obsSize = observationSize(envs[0].observationSpace);
+  const buffers = createVectorBuffers(message.numEnvs, obsSize, { buffer: message.buffer });
+  serve(control, new EnvBatch(envs, init.first, buffers, obsSize));
+  // Ports with listeners or queued messages could keep the thread alive; it has nothing left to do.
+  process.exit(0);
+});
+
+function serve(ctrl: Int32Array, batch: EnvBatch): void {
+  // Not the current SEQ: the main thread may have issued its first command before this worker
+  // got the buffers, and a fresh control buffer starts at 0.
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, SEQ, seen);
+    const seq = Atomics.load(ctrl, SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    const command = Atomics.load(ctrl, CMD);
+    let status: number = Status.OK;
+    try {
+      if (command === Command.STEP) batch.step();
+      else if (command === Command.RESET) {
+        batch.reset(Atomics.load(ctrl, HAS_SEED) ? Atomics.load(ctrl, SEED) : undefined);
+      } else if (command === Command.CLOSE) {
+        closing = true;
+        status = Status.CLOSED;
+        batch.close();
+      } else throw new Error(`unknown command ${command}`);
+    } catch (error) {
+      const detail: CommandError = { command, ...errorDetail(error) };
+      init.errorPort.postMessage(detail);
+      status = Status.ERROR;
+    }
+    Atomics.store(ctrl, statusIndex(init.workerIndex), status);
+    if (Atomics.sub(ctrl, PENDING, 1) === 1) Atomics.notify(ctrl, PENDING);
+    if (closing) return;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `arena train --game brick [--steps N] [--net nature|small] [...]`: DQN training. Every field of
+ * `DqnConfig` is a flag (kebab-case; booleans also have a --no- form), built from the config
+ * schema so the two never drift apart. `--resume RUN_DIR` continues a run from its checkpoint.
+ */
+import type { Command } from 'commander';
+import { configFlags, type DqnConfigInput } from '../../../agents/dqn/config.ts';
+import { evaluateAgent } from '../../../agents/dqn/evaluate.ts';
+import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../../agents/dqn/gameEnvs.ts';
+import { getTf } from '../../../agents/dqn/tfBackend.ts';
+import { trainDqn } from '../../../agents/dqn/train.ts';
+import { UserError } from '../../../emulators/errors.ts';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a DQN agent from pixels (Mnih et al. 2015, with Double DQN)')
+    .option('--steps <n>', 'alias of --total-steps', parseNumber)
+    .option('--resume <runDir>', 'continue the run in this folder from its latest checkpoint')
+    .option(
+      '--backend <name>',
+      'tfjs backend: tensorflow, fast-cpu or cpu (default: fastest available)',
+    )
+    .option('--licence <spdx>', 'licence recorded in the agent folder', 'MIT')
+    .option('--no-progress', 'no live progress bar');
+  for (const flag of configFlags()) {
+    const help = `${flag.description} (default ${JSON.stringify(flag.default)})`;
+    if (flag.type === 'boolean') {
+      cmd.option(`--${flag.flag}`, help);
+      cmd.option(`--no-${flag.flag}`, `turn off --${flag.flag}`);
+    } else if (flag.type === 'string') {
+      const suffix = flag.choices ? ` [${flag.choices.join('|')}]` : '';
+      cmd.option(`--${flag.flag} <value>`, `${help}${suffix}`);
+    } else {
+      cmd.option(`--${flag.flag} <n>`, help, parseNumber);
+    }
+  }
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const config: Record<string, unknown> = {};
+    for (const flag of configFlags())
+      if (opts[flag.key] !== undefined) config[flag.key] = opts[flag.key];
+    if (opts.steps !== undefined) config.totalSteps = opts.steps;
+    const tfHandle = await getTf({ backend: opts.backend as never });
+    const result = await trainDqn({
+      config: config as DqnConfigInput,
+      resumeDir: opts.resume as string | undefined,
+      makeVectorEnv: trainVectorEnv,
+      // The config passed here is the run's own (a resumed run keeps its game and settings).
+      evaluate: async (agent, _step, cfg) => {
+        const makeEnv = evalEnvFactory(cfg.game, cfg.frameSkip);
+        const { baselines } = gameInfo(cfg.game);
+        return (await evaluateAgent({ agent, makeEnv, episodes: cfg.evalEpisodes, baselines }))
+          .stats;
+      },
+      progress: opts.progress !== false && process.stderr.isTTY,
+      tf: tfHandle,
+      licence: String(opts.licence),
+    });
+    console.log(
+      `run ${result.runId}: ${result.steps} steps, ${result.updates} updates, ${result.episodes} episodes`,
+    );
+    if (result.agentDir) console.log(`agent: ${result.agentDir}`);
+  });
+}
+
+function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new UserError(`not a number: ${value}`, 'BAD_OPTION');
+  return n;
+}

@@ -36,7 +36,10 @@ export class NesEnv implements Env<Uint32Array> {
 
   private readonly masks: Uint8Array;
   private readonly settingValues: Record<string, number>;
-  private readonly powerOn: MachineState;
+  /** The machine after the boot's leading `wait` steps, which no seed or setting affects. */
+  private readonly bootSnapshot: MachineState;
+  /** Index of the first boot step after the snapshot. */
+  private readonly bootResume: number;
   private readonly rng = new Rng(0);
   private controller2Mask = 0;
   private lastScore = 0;
@@ -75,7 +78,14 @@ export class NesEnv implements Env<Uint32Array> {
       dtype: 'colour-code',
     };
     this.settingValues = resolveSettings(options.entry, options.settings ?? {});
-    this.powerOn = this.machine.saveState();
+    let resume = 0;
+    for (const step of this.entry.boot) {
+      if (!('wait' in step)) break;
+      for (let i = 0; i < step.wait; i++) this.machine.frame();
+      resume++;
+    }
+    this.bootResume = resume;
+    this.bootSnapshot = this.machine.saveState();
     this.result = {
       observation: this.machine.screen,
       reward: 0,
@@ -85,16 +95,19 @@ export class NesEnv implements Env<Uint32Array> {
     };
   }
 
-  /** Powers on afresh, writes the seed and settings, and plays the boot sequence up to play. */
+  /**
+   * Powers on afresh, writes the seed and settings, and plays the boot sequence up to play. The
+   * leading waits of the boot are played once, at construction, and restored from a snapshot.
+   */
   reset(options: ResetOptions = {}): ResetResult<Uint32Array> {
     if (options.seed !== undefined) this.rng.seed(options.seed);
     const gameSeed = options.seed !== undefined ? options.seed & 0xffff : this.rng.int(0x10000);
     const machine = this.machine;
-    machine.loadState(this.powerOn);
+    machine.loadState(this.bootSnapshot);
     machine.setButtons(1, 0);
     machine.setButtons(2, 0);
     this.controller2Mask = 0;
-    for (const step of this.entry.boot) {
+    for (const step of this.entry.boot.slice(this.bootResume)) {
       if ('wait' in step) {
         for (let i = 0; i < step.wait; i++) machine.frame();
       } else if ('press' in step) {

@@ -1,0 +1,332 @@
+/**
+ * Every REST call the dashboard makes, typed. The shapes mirror `server/api/views.ts` (the client
+ * may import only `server/protocol/`, so they are restated here); when a route changes, this is
+ * the one file to adapt. Errors come back as `ApiRequestError` carrying the server's
+ * `{ error: { code, message } }`.
+ */
+
+export interface Baselines {
+  random: number;
+  scripted: number;
+}
+
+export interface Game {
+  id: string;
+  title: string;
+  romSha1: string;
+  baselines: Baselines | null;
+  actions: string[] | null;
+  players: number;
+  licence: string | null;
+}
+
+export type AgentKind = 'builtin' | 'uploaded' | 'remote';
+
+/** A version's statistics (`statsView`); `ci95` is the interval [low, high], null below 2 episodes. */
+export interface Stats {
+  episodes: number;
+  mean: number;
+  ci95: [number, number] | null;
+  median: number;
+  std: number | null;
+  min: number;
+  max: number;
+  failures: number;
+}
+
+/** One row of a game's leaderboard (`leaderboardView`). */
+export interface LeaderboardEntry extends Stats {
+  /** Rank (UB): 1 + entries whose 95% lower bound beats this one's upper bound. */
+  rank: number;
+  agentId: number;
+  agentName: string;
+  versionId: number;
+  version: number;
+  owner: string;
+  kind: AgentKind;
+  normalisedScore: number | null;
+}
+
+export interface Leaderboard {
+  game: string;
+  baselines: Baselines | null;
+  rows: LeaderboardEntry[];
+}
+
+export interface CrossGameCell {
+  versionId: number;
+  episodes: number;
+  mean: number;
+  normalisedMean: number | null;
+}
+
+export interface CrossGameEntry {
+  owner: string;
+  agentName: string;
+  games: Record<string, CrossGameCell>;
+  meanNormalisedScore: number | null;
+  medianNormalisedScore: number | null;
+}
+
+export interface CrossGameTable {
+  games: string[];
+  rows: CrossGameEntry[];
+}
+
+export interface Agent {
+  id: number;
+  ownerId: number;
+  gameId: string;
+  name: string;
+  kind: AgentKind;
+  createdAt: number;
+}
+
+export interface VersionSummary {
+  id: number;
+  agentId: number;
+  version: number;
+  metadata: Record<string, unknown>;
+  checksum: string | null;
+  createdAt: number;
+}
+
+export interface AgentDetails {
+  agent: Agent;
+  owner: { id: number; name: string };
+  versions: Array<VersionSummary & { stats: Stats | null }>;
+}
+
+export interface VersionDetails {
+  version: VersionSummary;
+  agent: Agent | null;
+  stats: Stats | null;
+  evaluation: { episodes: number; recorded: number; ended: boolean };
+}
+
+export type EpisodeOutcome = 'OK' | 'TIMEOUT' | 'DISCONNECT' | 'INVALID_ACTION' | 'PROTOCOL_ERROR';
+
+export interface Episode {
+  id: number;
+  versionId: number;
+  gameId: string;
+  score: number;
+  frames: number;
+  outcome: EpisodeOutcome;
+  reason: string | null;
+  jobId: number | null;
+  /** Null until the evaluation has ended. */
+  seed: number | null;
+  replayId: number | null;
+  createdAt: number;
+}
+
+export type JobState = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface Job {
+  id: string;
+  state: JobState;
+  versionId: number | null;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Health {
+  status: string;
+  workers: number;
+  jobs: Record<JobState, number>;
+}
+
+/** A Duel rating (Bradley–Terry, Elo scale) with its bootstrap 95% interval. */
+export interface DuelRating {
+  rank: number;
+  versionId: number;
+  agentId?: number;
+  agentName?: string;
+  owner?: string;
+  rating: number;
+  lower: number;
+  upper: number;
+  matches: number;
+}
+
+export type MatchOutcome = 'a' | 'b' | 'draw';
+
+export interface Match {
+  id: number;
+  gameId: string;
+  playerA: number;
+  playerB: number;
+  /** Display names, when the server joins them in; else the UI shows version ids. */
+  nameA?: string;
+  nameB?: string;
+  scoreA: number;
+  scoreB: number;
+  outcome: MatchOutcome;
+  createdAt: number;
+}
+
+export interface Registration {
+  owner: { id: number; name: string };
+  token: string;
+}
+
+export interface UploadResult {
+  agent: Agent;
+  version: { id: number; version: number; checksum: string | null };
+  job: { id: string; state: JobState };
+}
+
+/** An error answer from the API (or the network), in the server's own code and words. */
+export class ApiRequestError extends Error {
+  override name = 'ApiRequestError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const BASE = '/api';
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, init);
+  } catch {
+    throw new ApiRequestError(0, 'NETWORK', 'the arena server cannot be reached');
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // A proxy's HTML error page, for example; reported below by status.
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiRequestError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? `the server answered ${response.status} ${response.statusText}`,
+    );
+  }
+  return body as T;
+}
+
+let documented: Promise<Set<string>> | null = null;
+
+/** The API's documented paths (from its OpenAPI document), fetched once per page load. */
+function documentedPaths(): Promise<Set<string>> {
+  documented ??= request<{ paths?: Record<string, unknown> }>('/openapi.json').then(
+    (doc) => new Set(Object.keys(doc.paths ?? {})),
+    () => new Set<string>(),
+  );
+  return documented;
+}
+
+/**
+ * For routes that not every server has yet (Duel, training logs): null when the OpenAPI document
+ * does not list `documentedPath` (so the browser logs no 404s) or when the route answers 404.
+ */
+async function optional<T>(documentedPath: string, path: string): Promise<T | null> {
+  if (!(await documentedPaths()).has(documentedPath)) return null;
+  try {
+    return await request<T>(path);
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export const getHealth = () => request<Health>('/health');
+
+export const listGames = async (): Promise<Game[]> =>
+  (await request<{ games: Game[] }>('/games')).games;
+
+export const getLeaderboard = (gameId: string) =>
+  request<Leaderboard>(`/leaderboards/${encodeURIComponent(gameId)}`);
+
+export const getCrossGameTable = () => request<CrossGameTable>('/leaderboards');
+
+export const listAgents = async (game?: string): Promise<Agent[]> =>
+  (
+    await request<{ agents: Agent[] }>(
+      game ? `/agents?game=${encodeURIComponent(game)}` : '/agents',
+    )
+  ).agents;
+
+export const getAgent = (id: number) => request<AgentDetails>(`/agents/${id}`);
+
+export const getVersion = (id: number) => request<VersionDetails>(`/versions/${id}`);
+
+export const listEpisodes = async (versionId: number): Promise<Episode[]> =>
+  (await request<{ episodes: Episode[] }>(`/versions/${versionId}/episodes?limit=1000`)).episodes;
+
+export const getJob = async (id: string): Promise<Job> =>
+  (await request<{ job: Job }>(`/jobs/${encodeURIComponent(id)}`)).job;
+
+/** Duel ratings of a game; null while the server has no Duel routes. */
+export const getDuelRatings = async (gameId: string): Promise<DuelRating[] | null> =>
+  (
+    await optional<{ ratings: DuelRating[] }>(
+      '/duel/ratings',
+      `/duel/ratings?game=${encodeURIComponent(gameId)}`,
+    )
+  )?.ratings ?? null;
+
+/** Matches of a game or of one agent, newest first; null while the server has no Duel routes. */
+export const listMatches = async (filter: {
+  game?: string;
+  agentId?: number;
+}): Promise<Match[] | null> => {
+  const query = new URLSearchParams();
+  if (filter.game) query.set('game', filter.game);
+  if (filter.agentId !== undefined) query.set('agent', String(filter.agentId));
+  return (await optional<{ matches: Match[] }>('/matches', `/matches?${query}`))?.matches ?? null;
+};
+
+/** A version's training-log.jsonl text, when it came with one and the server serves it. */
+export const getTrainingLog = async (versionId: number): Promise<string | null> => {
+  if (!(await documentedPaths()).has('/versions/{id}/training-log')) return null;
+  const response = await fetch(`${BASE}/versions/${versionId}/training-log`).catch(() => null);
+  if (!response?.ok) return null;
+  return response.text();
+};
+
+export const registerOwner = (name: string) =>
+  request<Registration>('/owners', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+
+export interface UploadRequest {
+  token: string;
+  /** The agent's leaderboard name. */
+  name: string;
+  /** Defaults on the server to agent.json's `game`. */
+  game?: string;
+  /** Either the folder's files (sent flat by their base names) or one .zip archive. */
+  files?: File[];
+  archive?: File;
+}
+
+export function uploadAgent(upload: UploadRequest): Promise<UploadResult> {
+  const form = new FormData();
+  form.set('name', upload.name);
+  if (upload.game) form.set('game', upload.game);
+  if (upload.archive) form.set('archive', upload.archive, upload.archive.name);
+  // The server wants plain names; a picked folder's files carry `folder/file` relative paths.
+  for (const file of upload.files ?? []) form.append('files', file, file.name);
+  return request<UploadResult>('/agents', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upload.token}` },
+    body: form,
+  });
+}

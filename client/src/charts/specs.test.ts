@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Match } from '../api.ts';
+import {
+  pairwiseWinRates,
+  parseTrainingLog,
+  scoreHistogramSpec,
+  scoreOverEpisodesSpec,
+} from './specs.ts';
+
+const match = (playerA: number, playerB: number, outcome: Match['outcome']): Match => ({
+  id: playerA * 100 + playerB,
+  gameId: 'duel',
+  playerA,
+  playerB,
+  scoreA: 0,
+  scoreB: 0,
+  outcome,
+  createdAt: 0,
+});
+
+describe('chart data', () => {
+  it('counts pairwise win rates from both sides, a draw as half', () => {
+    const cells = pairwiseWinRates(
+      [match(1, 2, 'a'), match(2, 1, 'draw'), match(1, 2, 'b'), match(1, 3, 'a')],
+      (id) => `v${id}`,
+    );
+    const rate = (p: string, o: string) => cells.find((c) => c.player === p && c.opponent === o);
+    expect(rate('v1', 'v2')).toEqual({ player: 'v1', opponent: 'v2', winRate: 0.5, matches: 3 });
+    expect(rate('v2', 'v1')?.winRate).toBe(0.5);
+    expect(rate('v1', 'v3')?.winRate).toBe(1);
+    expect(rate('v3', 'v1')?.winRate).toBe(0);
+    expect(rate('v2', 'v3')).toBeUndefined();
+  });
+
+  it('reads train and eval points from a training log and skips the rest', () => {
+    const log = [
+      '{"type":"config","lr":0.0001}',
+      '{"type":"train","step":1000,"charts/mean_return_100":3.5}',
+      'not json',
+      '{"type":"eval","step":2000,"eval/mean":12}',
+      '{"type":"train","step":3000}',
+    ].join('\n');
+    expect(parseTrainingLog(log)).toEqual([
+      { step: 1000, value: 3.5, series: 'training return (mean of 100)' },
+      { step: 2000, value: 12, series: 'evaluation mean' },
+    ]);
+  });
+
+  it('numbers episodes in the order played with a running mean', () => {
+    const spec = scoreOverEpisodesSpec([
+      { id: 9, score: 30, outcome: 'OK' },
+      { id: 4, score: 10, outcome: 'OK' },
+    ] as never);
+    expect((spec as { data: { values: unknown[] } }).data.values).toEqual([
+      { episode: 1, score: 10, mean: 10, outcome: 'OK' },
+      { episode: 2, score: 30, mean: 20, outcome: 'OK' },
+    ]);
+  });
+});
+
+describe('score histogram', () => {
+  const encodingOf = (spec: unknown) =>
+    (spec as { encoding: { x: Record<string, unknown> } }).encoding.x;
+  it('draws one bar per score when there are few whole-number scores', () => {
+    expect(encodingOf(scoreHistogramSpec([3, 3, 5, 9])).type).toBe('ordinal');
+  });
+  it('bins many or fractional scores', () => {
+    expect(encodingOf(scoreHistogramSpec([0.5, 1.5])).bin).toEqual({ maxbins: 20 });
+    expect(
+      encodingOf(scoreHistogramSpec(Array.from({ length: 40 }, (_, i) => i))).bin,
+    ).toBeTruthy();
+  });
+});

@@ -5,6 +5,8 @@ import { registerPlay } from './play.ts';
 import { register as registerPlot } from './plot.ts';
 import { registerRoms } from './roms.ts';
 import { registerScreenshot } from './screenshot.ts';
+import { registerServe } from './serve.ts';
+import { registerSubmit } from './submit.ts';
 import { register as registerTrain } from './train.ts';
 
 /** Every CLI command module; each adds its command(s) to the program. */
@@ -16,4 +18,6 @@ export const commandModules: ((program: Command) => void)[] = [
   registerEval,
   registerAgentCheck,
   registerPlot,
+  registerServe,
+  registerSubmit,
 ];

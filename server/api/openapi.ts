@@ -1,0 +1,314 @@
+/**
+ * The OpenAPI 3.0 description of the API, served at `/api/openapi.json` and rendered by
+ * `/api/docs`. Written by hand next to the routes; `tests/server/api.test.ts` checks that every
+ * documented path answers.
+ */
+
+const error = { $ref: '#/components/responses/Error' };
+const json = (schema: object, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const obj = (properties: Record<string, object>, required?: string[]) => ({
+  type: 'object',
+  properties,
+  ...(required ? { required } : {}),
+});
+const int = { type: 'integer' };
+const num = { type: 'number' };
+const str = { type: 'string' };
+const nullableNum = { type: 'number', nullable: true };
+const pathId = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: int,
+});
+const gameParam = {
+  name: 'gameId',
+  in: 'path',
+  required: true,
+  description: 'game id, e.g. brick',
+  schema: str,
+};
+const page = [
+  {
+    name: 'limit',
+    in: 'query',
+    schema: { ...int, minimum: 1, maximum: 1000 },
+    description: 'default 100',
+  },
+  {
+    name: 'beforeId',
+    in: 'query',
+    schema: int,
+    description: 'keyset pagination: the last id seen',
+  },
+];
+
+const leaderboardRow = obj({
+  rank: {
+    ...int,
+    description: 'Rank (UB): 1 + number of entries whose 95% lower bound beats this upper bound',
+  },
+  agentId: int,
+  agentName: str,
+  versionId: int,
+  version: int,
+  owner: str,
+  kind: { type: 'string', enum: ['builtin', 'uploaded', 'remote'] },
+  episodes: int,
+  mean: num,
+  ci95: {
+    type: 'array',
+    items: num,
+    minItems: 2,
+    maxItems: 2,
+    nullable: true,
+    description: '95% Student t interval of the mean',
+  },
+  median: num,
+  std: nullableNum,
+  min: num,
+  max: num,
+  failures: int,
+  normalisedScore: {
+    ...nullableNum,
+    description: '(mean - random) / (scripted - random), from the manifest baselines',
+  },
+});
+
+export function openApiDocument(serverUrl?: string): object {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Arcade Arena API',
+      version: '1',
+      description:
+        'Agents play NES games from pixels. Register an owner, upload a TF.js agent, and it is evaluated over ' +
+        '30 episodes (up to 30 no-op starts, sticky actions 0.25, 108,000-frame cap, epsilon 0.05 for model agents). ' +
+        "Seeds and replays are published once a version's evaluation has ended. Errors are always " +
+        '{"error":{"code","message"}}.',
+    },
+    servers: [{ url: serverUrl ? `${serverUrl}/api` : '/api' }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'the token from POST /owners' },
+      },
+      responses: {
+        Error: json(
+          obj({ error: obj({ code: str, message: str }, ['code', 'message']) }, ['error']),
+          'an error',
+        ),
+      },
+      schemas: { LeaderboardRow: leaderboardRow },
+    },
+    paths: {
+      '/health': {
+        get: {
+          summary: 'Server status, job counts and the evaluation conditions',
+          responses: { 200: json(obj({ status: str })) },
+        },
+      },
+      '/games': {
+        get: {
+          summary: 'Games on this server',
+          responses: {
+            200: json(obj({ games: { type: 'array', items: obj({ id: str, title: str }) } })),
+          },
+        },
+      },
+      '/games/{gameId}': {
+        get: {
+          summary: 'One game',
+          parameters: [gameParam],
+          responses: { 200: json(obj({ game: obj({}) })), 404: error },
+        },
+      },
+      '/owners': {
+        post: {
+          summary: 'Register an owner; the token is returned once (rate limited)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: obj({ name: { ...str, pattern: '^[A-Za-z0-9][\\w.-]*$' } }, ['name']),
+              },
+            },
+          },
+          responses: {
+            201: json(obj({ owner: obj({ id: int, name: str }), token: str }), 'registered'),
+            400: error,
+            409: error,
+            429: error,
+          },
+        },
+      },
+      '/agents': {
+        get: {
+          summary: 'Agents, optionally of one game or owner',
+          parameters: [
+            { name: 'game', in: 'query', schema: str },
+            { name: 'owner', in: 'query', schema: int },
+          ],
+          responses: { 200: json(obj({ agents: { type: 'array', items: obj({}) } })) },
+        },
+        post: {
+          summary: 'Upload an agent (a new agent, or a new version of your own agent of that name)',
+          description:
+            'multipart/form-data with "name" (and optionally "game", else agent.json\'s) plus either the folder\'s files, ' +
+            'each as a "files" part (agent.json, model.json, the weight files, optional README.md / training-log.jsonl), ' +
+            'or one .zip of the folder as "archive". Validated like `arena agent check`; a rejected upload leaves nothing behind.',
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: obj(
+                  {
+                    name: str,
+                    game: str,
+                    files: { type: 'array', items: { type: 'string', format: 'binary' } },
+                    archive: { type: 'string', format: 'binary' },
+                  },
+                  ['name'],
+                ),
+              },
+            },
+          },
+          responses: {
+            201: json(
+              obj({
+                agent: obj({}),
+                version: obj({ id: int, version: int }),
+                job: obj({ id: str }),
+              }),
+              'accepted',
+            ),
+            400: error,
+            401: error,
+            403: error,
+            413: error,
+            415: error,
+            422: error,
+            429: error,
+          },
+        },
+      },
+      '/agents/{id}': {
+        get: {
+          summary: 'An agent with its versions and their statistics',
+          parameters: [pathId('id', 'agent id')],
+          responses: { 200: json(obj({})), 404: error },
+        },
+      },
+      '/agents/{id}/versions/{version}': {
+        delete: {
+          summary: 'Delete a version (owner only) with its episodes and replays',
+          security: [{ bearer: [] }],
+          parameters: [pathId('id', 'agent id'), pathId('version', 'version number (1, 2, ...)')],
+          responses: {
+            200: json(obj({ deleted: obj({}) })),
+            401: error,
+            403: error,
+            404: error,
+            409: error,
+          },
+        },
+      },
+      '/versions/{id}': {
+        get: {
+          summary: 'A version, its statistics and evaluation progress',
+          parameters: [pathId('id', 'version id')],
+          responses: { 200: json(obj({})), 404: error },
+        },
+      },
+      '/versions/{id}/episodes': {
+        get: {
+          summary:
+            "A version's episodes, newest first; seed and replayId are null until its evaluation has ended",
+          parameters: [pathId('id', 'version id'), ...page],
+          responses: {
+            200: json(
+              obj({ published: { type: 'boolean' }, episodes: { type: 'array', items: obj({}) } }),
+            ),
+            404: error,
+          },
+        },
+      },
+      '/versions/{id}/episodes/{episodeId}/replay': {
+        get: {
+          summary: "An episode's replay: seed, settings and one controller byte per emulator frame",
+          description:
+            'Reset the game with settings.gameSeed and press actions[f] on frame f to reproduce the score exactly.',
+          parameters: [pathId('id', 'version id'), pathId('episodeId', 'episode id')],
+          responses: {
+            200: json(
+              obj({
+                replay: obj({
+                  seed: int,
+                  settings: obj({}),
+                  frames: int,
+                  actions: { type: 'array', items: int },
+                }),
+              }),
+            ),
+            404: error,
+            409: error,
+          },
+        },
+      },
+      '/jobs': {
+        get: {
+          summary: 'Evaluation jobs, oldest first',
+          parameters: [
+            {
+              name: 'state',
+              in: 'query',
+              schema: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
+            },
+            page[0],
+          ],
+          responses: {
+            200: json(obj({ counts: obj({}), jobs: { type: 'array', items: obj({}) } })),
+          },
+        },
+      },
+      '/jobs/{id}': {
+        get: {
+          summary: 'One evaluation job',
+          parameters: [pathId('id', 'job id')],
+          responses: { 200: json(obj({ job: obj({}) })), 404: error },
+        },
+      },
+      '/leaderboards': {
+        get: {
+          summary: 'Cross-game table: median normalised score over games',
+          responses: { 200: json(obj({ rows: { type: 'array', items: obj({}) } })) },
+        },
+      },
+      '/leaderboards/{gameId}': {
+        get: {
+          summary: "A game's leaderboard, best Rank (UB) first",
+          parameters: [gameParam, { name: 'minEpisodes', in: 'query', schema: int }],
+          responses: {
+            200: json(
+              obj({
+                rows: { type: 'array', items: { $ref: '#/components/schemas/LeaderboardRow' } },
+              }),
+            ),
+            404: error,
+          },
+        },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: json(obj({})) } } },
+      '/docs': {
+        get: {
+          summary: 'This document as a browsable page',
+          responses: { 200: { description: 'HTML' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/** Agents, versions, episodes and replays (reads), and version deletion by its owner. */
+import { rm } from 'node:fs/promises';
+import type { RequestHandler } from 'express';
+import { Router } from 'express';
+import { versionDir } from '../../eval/evaluator.ts';
+import { ownerOf } from '../auth.ts';
+import { type ApiContext, evaluationEnded } from '../context.ts';
+import { ApiError, parseOr400 } from '../errors.ts';
+import { agentsQuery, episodeParams, idParams, pageQuery, versionParams } from '../schemas.ts';
+import { episodeView, statsView } from '../views.ts';
+
+export interface AgentRouteOptions {
+  ctx: ApiContext;
+  auth: RequestHandler;
+}
+
+export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
+  const router = Router();
+  const { storage } = ctx;
+
+  router.get('/agents', (req, res) => {
+    const { game, owner } = parseOr400(agentsQuery, req.query, 'query');
+    res.json({ agents: storage.listAgents({ gameId: game, ownerId: owner }) });
+  });
+
+  router.get('/agents/:id', (req, res) => {
+    const { id } = parseOr400(idParams, req.params, 'path');
+    const details = storage.getAgentDetails(id);
+    if (!details) throw new ApiError('NOT_FOUND', `no agent ${id}`);
+    res.json({
+      agent: details.agent,
+      owner: { id: details.owner.id, name: details.owner.name },
+      versions: details.versions.map((v) => ({ ...versionSummary(v), stats: statsView(v.stats) })),
+    });
+  });
+
+  router.delete('/agents/:id/versions/:version', auth, async (req, res) => {
+    const { id, version } = parseOr400(versionParams, req.params, 'path');
+    const details = storage.getAgentDetails(id);
+    if (!details) throw new ApiError('NOT_FOUND', `no agent ${id}`);
+    if (details.agent.ownerId !== ownerOf(res).id)
+      throw new ApiError('FORBIDDEN', `agent ${id} belongs to another owner`);
+    const target = details.versions.find((v) => v.version === version);
+    if (!target) throw new ApiError('NOT_FOUND', `agent ${id} has no version ${version}`);
+    const { agentRemoved } = ctx.remover.removeVersion(target.id);
+    await rm(versionDir(ctx.config.dataDir, target.id), { recursive: true, force: true });
+    res.json({ deleted: { agentId: id, version, versionId: target.id }, agentRemoved });
+  });
+
+  router.get('/versions/:id', (req, res) => {
+    const { id } = parseOr400(idParams, req.params, 'path');
+    const version = storage.getAgentVersion(id);
+    if (!version) throw new ApiError('NOT_FOUND', `no version ${id}`);
+    const details = storage.getAgentDetails(version.agentId);
+    const stats = details?.versions.find((v) => v.id === id)?.stats ?? null;
+    const recorded = stats?.summary.n ?? 0;
+    res.json({
+      version: versionSummary(version),
+      agent: details?.agent ?? null,
+      stats: statsView(stats),
+      evaluation: {
+        episodes: ctx.config.conditions.episodes,
+        recorded,
+        ended: recorded >= ctx.config.conditions.episodes,
+      },
+    });
+  });
+
+  router.get('/versions/:id/episodes', (req, res) => {
+    const { id } = parseOr400(idParams, req.params, 'path');
+    const page = parseOr400(pageQuery, req.query, 'query');
+    if (!storage.getAgentVersion(id)) throw new ApiError('NOT_FOUND', `no version ${id}`);
+    const published = evaluationEnded(ctx, id);
+    res.json({
+      published,
+      episodes: storage
+        .listEpisodes({ versionId: id, ...page })
+        .map((e) => episodeView(e, published)),
+    });
+  });
+
+  router.get('/versions/:id/episodes/:episodeId/replay', (req, res) => {
+    const { id, episodeId } = parseOr400(episodeParams, req.params, 'path');
+    if (!storage.getAgentVersion(id)) throw new ApiError('NOT_FOUND', `no version ${id}`);
+    const episode = storage.listEpisodes({ versionId: id, beforeId: episodeId + 1, limit: 1 })[0];
+    if (!episode || episode.id !== episodeId)
+      throw new ApiError('NOT_FOUND', `version ${id} has no episode ${episodeId}`);
+    if (!evaluationEnded(ctx, id)) {
+      throw new ApiError(
+        'EVALUATION_RUNNING',
+        `replays of version ${id} are published when its evaluation ends`,
+      );
+    }
+    const replay = episode.replayId === null ? null : storage.getReplay(episode.replayId);
+    if (!replay) throw new ApiError('NOT_FOUND', `episode ${episodeId} has no replay`);
+    res.json({
+      replay: {
+        id: replay.id,
+        episodeId,
+        score: episode.score,
+        romSha1: replay.romSha1,
+        seed: replay.seed,
+        settings: replay.settings,
+        frames: replay.frames,
+        /** One controller byte per emulator frame (bit per button, jsnes order). */
+        actions: Array.from(replay.actions),
+      },
+    });
+  });
+
+  return router;
+}
+
+/** A version without its server-side file paths. */
+function versionSummary(v: {
+  id: number;
+  agentId: number;
+  version: number;
+  metadata: unknown;
+  checksum: string | null;
+  createdAt: number;
+}) {
+  return {
+    id: v.id,
+    agentId: v.agentId,
+    version: v.version,
+    metadata: v.metadata,
+    checksum: v.checksum,
+    createdAt: v.createdAt,
+  };
+}

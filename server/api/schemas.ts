@@ -1,0 +1,64 @@
+/** Zod schemas for every request the API reads (path, query and body). */
+import { z } from 'zod';
+
+const id = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const idParams = z.object({ id }).strict();
+export const gameParams = z
+  .object({ gameId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as brick') })
+  .strict();
+export const versionParams = z.object({ id, version: id }).strict();
+export const episodeParams = z.object({ id, episodeId: id }).strict();
+
+export const pageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    beforeId: id.optional(),
+  })
+  .strict();
+
+export const agentsQuery = z
+  .object({
+    game: z.string().max(64).optional(),
+    owner: id.optional(),
+  })
+  .strict();
+
+export const jobsQuery = z
+  .object({
+    state: z.enum(['queued', 'running', 'completed', 'failed']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const leaderboardQuery = z
+  .object({ minEpisodes: z.coerce.number().int().min(1).max(1000).optional() })
+  .strict();
+
+/** An owner's public name: shown on leaderboards. */
+export const ownerBody = z
+  .object({
+    name: z
+      .string()
+      .min(2)
+      .max(40)
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, dots, dashes, underscores'),
+  })
+  .strict();
+
+/** The text fields beside the uploaded files. */
+export const uploadFields = z
+  .object({
+    /** The agent's name on the leaderboard; a new version when the owner already has it. */
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\w.-]+$/, 'letters, digits, dots, dashes, underscores'),
+    /** Defaults to agent.json's `game`. */
+    game: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+      .optional(),
+  })
+  .strict();

@@ -1,0 +1,125 @@
+/**
+ * The arena server: the HTTP app (`createApp`) and the whole process (`startServer`: store, queue,
+ * evaluation pool and evaluator, seeding, listening). Only this file wires concrete
+ * implementations together; everything it wires depends on interfaces.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { ApiContext } from './api/context.ts';
+import { errorHandler, notFoundHandler } from './api/errors.ts';
+import { createApiRouter } from './api/index.ts';
+import { SqliteVersionRemover } from './api/versionRemoval.ts';
+import {
+  loadOrCreateSecret,
+  resolveConfig,
+  type ServerConfig,
+  type ServerConfigInput,
+} from './config.ts';
+import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
+import type { EpisodeExecutor } from './eval/executor.ts';
+import { WorkerPool } from './eval/pool.ts';
+import { startLeaseReaper } from './queue/jobQueue.ts';
+import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
+import { ensureEvaluations, seedStore } from './seed/index.ts';
+import { SqliteStorage } from './storage/sqlite.ts';
+
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a proxy, set `trust proxy` so rate limits see client addresses; direct by default.
+  app.use(helmet());
+  app.get('/', (_req, res) => {
+    res.redirect('/api/docs');
+  });
+  app.use('/api', createApiRouter(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: ServerConfig;
+  storage: SqliteStorage;
+  executor: EpisodeExecutor;
+  evaluator: Evaluator;
+  close(): Promise<void>;
+}
+
+export async function startServer(input: ServerConfigInput = {}): Promise<RunningServer> {
+  const config = resolveConfig(input);
+  const log = config.log ?? (() => {});
+  mkdirSync(join(config.dataDir, 'agents'), { recursive: true });
+  // Leftovers of uploads cut short by a crash: never referenced by any row.
+  rmSync(join(config.dataDir, 'tmp'), { recursive: true, force: true });
+  const secret = loadOrCreateSecret(config.dataDir);
+  const storage = new SqliteStorage({ path: join(config.dataDir, 'arena.sqlite') });
+  const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
+  const requeued = await queue.requeueRunning();
+  if (requeued > 0) log(`re-queued ${requeued} evaluation job(s) interrupted by the last shutdown`);
+  if (config.seed) await seedStore({ storage, queue, dataDir: config.dataDir, log });
+  const missing = await ensureEvaluations({ storage, queue, episodes: config.conditions.episodes });
+  if (missing > 0) log(`queued ${missing} evaluation(s) for versions with missing episodes`);
+
+  const executor = new WorkerPool({ size: config.workers });
+  const evaluator = new Evaluator({
+    storage,
+    queue,
+    executor,
+    secret,
+    dataDir: config.dataDir,
+    conditions: config.conditions,
+    log,
+  });
+  const stopReaper = startLeaseReaper(queue, {
+    intervalMs: 30_000,
+    onError: (e) => log(`lease reaper: ${(e as Error).message}`),
+  });
+  const ctx: ApiContext = {
+    storage,
+    queue,
+    remover: new SqliteVersionRemover(storage),
+    config,
+    workers: executor.size,
+    log,
+  };
+  const app = createApp(ctx);
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
+  });
+  // Idle keep-alive connections stay open longer than clients' pools keep them (undici: 4 s idle,
+  // Node's default server timeout: 5 s), so a client never reuses a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  evaluator.start();
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    config,
+    storage,
+    executor,
+    evaluator,
+    close() {
+      closing ??= (async () => {
+        evaluator.stop();
+        stopReaper();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await executor.close();
+        // Jobs cut short here stay 'running' and go back to the queue on the next start.
+        await evaluator.drain();
+        storage.close();
+      })();
+      return closing;
+    },
+  };
+}

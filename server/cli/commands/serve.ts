@@ -1,0 +1,72 @@
+/**
+ * `arena serve`: starts the arena server (API, evaluation workers, store) and prints its URL.
+ * On first start with an empty store it seeds the bundled games and agents and evaluates them.
+ */
+import type { Command } from 'commander';
+import { startServer } from '../../app.ts';
+import { integerOption } from './options.ts';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  data?: string;
+  workers?: number;
+  seed: boolean;
+  episodes?: number;
+  maxFrames?: number;
+  quiet?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the arena server: REST API, submissions, evaluation and leaderboards')
+    .option('--port <p>', 'port to listen on (0 = any free port)', integerOption(0, 65_535), 8080)
+    .option('--host <h>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data folder (database, secret, agents); default $ARENA_DATA or ./data')
+    .option(
+      '--workers <n>',
+      'evaluation worker threads (default: one per core)',
+      integerOption(1, 256),
+    )
+    .option('--no-seed', 'do not seed an empty store with the bundled games and agents')
+    .option(
+      '--episodes <n>',
+      'episodes per evaluation, for demos and tests (default 30; applies to every agent)',
+      integerOption(1, 1000),
+    )
+    .option(
+      '--max-frames <n>',
+      'frame cap per episode, for demos and tests (default 108000; applies to every agent)',
+      integerOption(1),
+    )
+    .option('--quiet', 'log nothing but the URL')
+    .action(async (options: ServeOptions) => {
+      const log = options.quiet
+        ? () => {}
+        : (line: string) => console.error(`[${new Date().toISOString()}] ${line}`);
+      const server = await startServer({
+        port: options.port,
+        host: options.host,
+        dataDir: options.data,
+        workers: options.workers,
+        seed: options.seed,
+        conditions: {
+          ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),
+          ...(options.maxFrames !== undefined ? { maxEpisodeFrames: options.maxFrames } : {}),
+        },
+        log,
+      });
+      console.log(
+        `Arcade Arena listening on ${server.url} (data: ${server.config.dataDir}; API docs: ${server.url}/api/docs)`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          log('shutting down');
+          void server.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,90 @@
+/**
+ * Server configuration: where the store lives, the port, the evaluation rules and the abuse
+ * limits, with defaults. `resolveConfig` fills in defaults and the environment
+ * (`ARENA_DATA`, `PORT`); the server secret lives in the data folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_CONDITIONS, type EvalConditions } from './eval/conditions.ts';
+
+export interface RateLimits {
+  /** Owner registrations per IP per hour. */
+  registrationsPerHour: number;
+  /** Agent uploads per IP per hour. */
+  uploadsPerHour: number;
+  /** All other API requests per IP per minute. */
+  requestsPerMinute: number;
+}
+
+export interface ServerConfig {
+  /** Folder holding `arena.sqlite`, `secret.key`, `agents/` and `tmp/`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Evaluation rules, the same for every agent (see `eval/conditions.ts`). */
+  conditions: EvalConditions;
+  /** Evaluation worker threads; default `os.availableParallelism()`. */
+  workers?: number;
+  /** Seed an empty store with the bundled games and agents on start. */
+  seed: boolean;
+  rateLimits: RateLimits;
+  /** Largest upload request, bytes (all files together). */
+  maxUploadBytes: number;
+  /** Largest JSON request body, bytes. */
+  maxJsonBytes: number;
+  /** Log lines (start-up, evaluations); default none. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({
+  registrationsPerHour: 10,
+  uploadsPerHour: 60,
+  requestsPerMinute: 600,
+});
+
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'conditions' | 'rateLimits'>> & {
+  conditions?: Partial<EvalConditions>;
+  rateLimits?: Partial<RateLimits>;
+};
+
+/** `--data`, else `$ARENA_DATA`, else `data/` in the current folder. */
+export function resolveDataDir(given?: string): string {
+  return resolve(given ?? process.env.ARENA_DATA ?? 'data');
+}
+
+export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
+  return {
+    dataDir: resolveDataDir(input.dataDir),
+    port: input.port ?? Number(process.env.PORT ?? 8080),
+    host: input.host ?? '127.0.0.1',
+    conditions: { ...DEFAULT_CONDITIONS, ...input.conditions },
+    workers: input.workers,
+    seed: input.seed ?? true,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
+    // Weights may be 64 MiB (agents/format/schema.ts), plus a training log and JSON files.
+    maxUploadBytes: input.maxUploadBytes ?? 90 * 1024 * 1024,
+    maxJsonBytes: input.maxJsonBytes ?? 16 * 1024,
+    log: input.log,
+  };
+}
+
+/**
+ * The server secret the evaluation seeds derive from: 32 random bytes made on first start and
+ * kept in `<dataDir>/secret.key` (mode 0600), written atomically so a crash cannot leave half a key.
+ */
+export function loadOrCreateSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
+    throw new Error(`${file} is not a 64-hex-digit key; restore it or delete it (new seeds)`);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${secret.toString('hex')}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+  return secret;
+}

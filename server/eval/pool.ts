@@ -1,0 +1,178 @@
+/**
+ * `EpisodeExecutor` on a pool of worker threads, one task per worker at a time, so episodes never
+ * run on the HTTP thread. A worker that dies (native fault, out of memory, `process.exit`) fails
+ * the task it was running with a reason and is replaced; the server carries on.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { EpisodeExecutor, RunTaskOptions } from './executor.ts';
+import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const PRELOAD_URL = new URL('./registerTsx.mjs', import.meta.url);
+
+export interface WorkerPoolOptions {
+  /** Worker threads. Default `os.availableParallelism()`. */
+  size?: number;
+}
+
+interface PendingTask extends RunTaskOptions {
+  id: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  /** Set once the task failed (an `onEpisode` throw); later episodes are dropped. */
+  failed: boolean;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: PendingTask | null;
+  lastError: string | null;
+}
+
+export class WorkerPool implements EpisodeExecutor {
+  readonly size: number;
+  private readonly slots = new Set<Slot>();
+  /**
+   * Queued tasks by group; `order` is the round-robin rotation of groups with queued tasks. The
+   * next task comes from the highest-priority group, round-robin among equals.
+   */
+  private readonly queued = new Map<string, PendingTask[]>();
+  private order: string[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.size = Math.max(1, Math.trunc(options.size ?? availableParallelism()));
+    for (let i = 0; i < this.size; i++) this.spawn();
+  }
+
+  run(opts: RunTaskOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the evaluation pool is closed'));
+    return new Promise<void>((resolve, reject) => {
+      const task: PendingTask = { ...opts, id: this.nextId++, resolve, reject, failed: false };
+      const list = this.queued.get(opts.group);
+      if (list) list.push(task);
+      else {
+        this.queued.set(opts.group, [task]);
+        this.order.push(opts.group);
+      }
+      this.dispatch();
+    });
+  }
+
+  load(): number {
+    let n = 0;
+    for (const list of this.queued.values()) n += list.length;
+    for (const slot of this.slots) if (slot.task) n++;
+    return n;
+  }
+
+  /** Kills one busy worker as a crash would (tests of crash handling). False when none is busy. */
+  crashOne(): boolean {
+    for (const slot of this.slots) {
+      if (slot.task) {
+        slot.worker.postMessage({ type: 'crash' } satisfies PoolRequest);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const error = new Error('the evaluation pool closed');
+    for (const list of this.queued.values()) for (const task of list) task.reject(error);
+    this.queued.clear();
+    this.order = [];
+    const exits = [...this.slots].map(async (slot) => {
+      slot.task?.reject(error);
+      slot.task = null;
+      await slot.worker.terminate();
+    });
+    await Promise.all(exits);
+    this.slots.clear();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(WORKER_URL, { execArgv: ['--import', PRELOAD_URL.href] });
+    const slot: Slot = { worker, ready: false, task: null, lastError: null };
+    this.slots.add(slot);
+    worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error) => {
+      slot.lastError = error.message;
+    });
+    worker.on('exit', (code) => this.onExit(slot, code));
+  }
+
+  private onMessage(slot: Slot, message: WorkerMessage): void {
+    if (message.type === 'ready') {
+      slot.ready = true;
+      this.dispatch();
+      return;
+    }
+    const task = slot.task;
+    if (!task || task.id !== message.taskId) return;
+    if (message.type === 'episode') {
+      if (task.failed) return;
+      try {
+        task.onEpisode(message.result);
+      } catch (error) {
+        task.failed = true;
+        task.reject(error as Error);
+      }
+      return;
+    }
+    slot.task = null;
+    if (!task.failed) {
+      if (message.type === 'done') task.resolve();
+      else {
+        const error = new Error(message.message) as Error & { code?: string };
+        error.code = message.code;
+        task.reject(error);
+      }
+    }
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    this.slots.delete(slot);
+    if (this.closed) return;
+    const task = slot.task;
+    slot.task = null;
+    if (task && !task.failed) {
+      const why = slot.lastError ? `: ${slot.lastError}` : '';
+      task.reject(new Error(`evaluation worker crashed (exit code ${code})${why}`));
+    }
+    this.spawn();
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.task || this.order.length === 0) continue;
+      // The first group in rotation among those whose next task has the highest priority.
+      let pick = 0;
+      let best = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < this.order.length; k++) {
+        const priority = this.queued.get(this.order[k])![0].priority ?? 0;
+        if (priority > best) {
+          best = priority;
+          pick = k;
+        }
+      }
+      const [group] = this.order.splice(pick, 1);
+      const list = this.queued.get(group)!;
+      const task = list.shift()!;
+      if (list.length > 0) this.order.push(group);
+      else this.queued.delete(group);
+      slot.task = task;
+      slot.worker.postMessage({
+        type: 'run',
+        taskId: task.id,
+        task: task.task,
+      } satisfies PoolRequest);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Replay recording at the frame level: wraps the base NES environment (under every ALE wrapper)
+ * and keeps one controller byte per emulator frame since the last reset, the game seed that
+ * reset used, and the sum of the frame rewards. Pressing those bytes on a fresh machine reset with
+ * the same game seed reproduces the episode exactly (`replay.ts`), whatever the agent, sticky
+ * actions or no-op starts did, because all of that only ever chose controller bytes.
+ */
+import { buttonMasksOf } from '../../emulators/actions.ts';
+import {
+  type ResetOptions,
+  type ResetResult,
+  type StepResult,
+  Wrapper,
+} from '../../emulators/core.ts';
+import type { NesEnv } from '../../emulators/nes/nesEnv.ts';
+
+export class ReplayRecorder extends Wrapper<Uint32Array> {
+  private readonly masks: Uint8Array;
+  private buffer = new Uint8Array(4096);
+  private length = 0;
+  /** The game seed the last reset wrote into the game (what `NesEnv.reset` reports). */
+  gameSeed = 0;
+  /** Sum of frame rewards since the last reset: the episode's score. */
+  score = 0;
+
+  constructor(readonly base: NesEnv) {
+    super(base);
+    this.masks = buttonMasksOf(base.actionSpace.names);
+  }
+
+  override reset(options?: ResetOptions): ResetResult<Uint32Array> {
+    const result = this.env.reset(options);
+    this.gameSeed = Number(result.info.seed ?? 0);
+    this.length = 0;
+    this.score = 0;
+    return result;
+  }
+
+  override step(action: number): StepResult<Uint32Array> {
+    const result = this.env.step(action);
+    if (this.length === this.buffer.length) {
+      const grown = new Uint8Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer[this.length++] = this.masks[action];
+    this.score += result.reward;
+    return result;
+  }
+
+  /** Emulator frames since the last reset. */
+  get frames(): number {
+    return this.length;
+  }
+
+  /** A copy of the controller bytes since the last reset. */
+  actions(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}

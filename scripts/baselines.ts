@@ -50,7 +50,11 @@ function playChunk(args: string[]): Promise<{ seed: number; score: number; frame
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line));
-      resolve(lines.filter((l) => 'seed' in l).map((l) => ({ seed: l.seed, score: l.score, frames: l.frames })));
+      resolve(
+        lines
+          .filter((l) => 'seed' in l)
+          .map((l) => ({ seed: l.seed, score: l.score, frames: l.frames })),
+      );
     });
   });
 }

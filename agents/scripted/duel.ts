@@ -22,7 +22,13 @@ function signed88(hi: number, lo: number): number {
 }
 
 /** Where a ball at `y` moving `vy` a frame will be after `frames`, folded between the walls. */
-export function foldBetweenWalls(y: number, vy: number, frames: number, low: number, high: number): number {
+export function foldBetweenWalls(
+  y: number,
+  vy: number,
+  frames: number,
+  low: number,
+  high: number,
+): number {
   const span = high - low;
   let t = (y - low + vy * frames) % (2 * span);
   if (t < 0) t += 2 * span;

@@ -3,9 +3,10 @@
  * evaluation pool and evaluator, seeding, listening). Only this file wires concrete
  * implementations together; everything it wires depends on interfaces.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { ApiContext } from './api/context.ts';
@@ -21,20 +22,46 @@ import {
 import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
 import type { EpisodeExecutor } from './eval/executor.ts';
 import { WorkerPool } from './eval/pool.ts';
+import { type LiveService, startLive } from './live.ts';
 import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
 import { ensureEvaluations, seedStore } from './seed/index.ts';
 import { SqliteStorage } from './storage/sqlite.ts';
 
-export function createApp(ctx: ApiContext): Express {
+/** The built dashboard (`npm run build:client`), served at `/` when present. */
+export const CLIENT_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'client', 'dist');
+
+export function createApp(ctx: ApiContext, options: { clientDir?: string } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a proxy, set `trust proxy` so rate limits see client addresses; direct by default.
-  app.use(helmet());
-  app.get('/', (_req, res) => {
-    res.redirect('/api/docs');
-  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // vega compiles chart expressions at run time; the live stream is a websocket.
+          'script-src': ["'self'", "'unsafe-eval'"],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          // Served over plain HTTP on a LAN as often as behind TLS.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
   app.use('/api', createApiRouter(ctx));
+  const clientDir = options.clientDir ?? CLIENT_DIST;
+  if (existsSync(join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h' }));
+    // The dashboard routes on the client: every other GET gets its page.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile(join(clientDir, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.redirect('/api/docs');
+    });
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;
@@ -98,6 +125,11 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   evaluator.start();
+  const live: LiveService = startLive({
+    httpServer: server,
+    showcase: config.showcase ? undefined : [],
+    log,
+  });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let closing: Promise<void> | null = null;
@@ -112,6 +144,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
       closing ??= (async () => {
         evaluator.stop();
         stopReaper();
+        await live.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await executor.close();

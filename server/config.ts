@@ -29,6 +29,8 @@ export interface ServerConfig {
   workers?: number;
   /** Seed an empty store with the bundled games and agents on start. */
   seed: boolean;
+  /** Keep real-time showcase games running on the live stream. */
+  showcase: boolean;
   rateLimits: RateLimits;
   /** Largest upload request, bytes (all files together). */
   maxUploadBytes: number;
@@ -62,6 +64,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     conditions: { ...DEFAULT_CONDITIONS, ...input.conditions },
     workers: input.workers,
     seed: input.seed ?? true,
+    showcase: input.showcase ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
     // Weights may be 64 MiB (agents/format/schema.ts), plus a training log and JSON files.
     maxUploadBytes: input.maxUploadBytes ?? 90 * 1024 * 1024,

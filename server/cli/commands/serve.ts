@@ -12,6 +12,7 @@ interface ServeOptions {
   data?: string;
   workers?: number;
   seed: boolean;
+  showcase: boolean;
   episodes?: number;
   maxFrames?: number;
   quiet?: boolean;
@@ -30,6 +31,7 @@ export function registerServe(program: Command): void {
       integerOption(1, 256),
     )
     .option('--no-seed', 'do not seed an empty store with the bundled games and agents')
+    .option('--no-showcase', 'do not keep real-time showcase games on the live stream')
     .option(
       '--episodes <n>',
       'episodes per evaluation, for demos and tests (default 30; applies to every agent)',
@@ -51,6 +53,7 @@ export function registerServe(program: Command): void {
         dataDir: options.data,
         workers: options.workers,
         seed: options.seed,
+        showcase: options.showcase,
         conditions: {
           ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),
           ...(options.maxFrames !== undefined ? { maxEpisodeFrames: options.maxFrames } : {}),

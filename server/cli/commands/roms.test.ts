@@ -95,4 +95,41 @@ describe('arena roms', () => {
     expect(finalList).toContain('$0010 binary     = 2');
     expect(finalList.every((l) => /^\$00(0f|10) /.test(l))).toBe(true);
   });
+
+  it('ramsearch follows a recorded episode replay (the API replay format) to the score address', () => {
+    cli('roms', 'add', PROBE_ROM_FILE, '--manifest', PROBE_ENTRY_FILE);
+    // The probe scores 1 + (seed & 3) on each new A press: seed 1 gives 2 points a press.
+    const actions = Array.from({ length: 30 }, (_, f) => (f === 1 || f === 16 ? 1 : 0));
+    const replay = join(scratch, 'replay.json');
+    writeFileSync(replay, JSON.stringify({ replay: { settings: { gameSeed: 1 }, actions } }));
+    const session = join(scratch, 'replay-session.txt');
+    writeFileSync(
+      session,
+      ['replay 5', 'inc', 'replay 5', 'same', 'replay 10', 'inc', 'eq 4'].join('\n'),
+    );
+    const result = cli(
+      'roms',
+      'ramsearch',
+      '--game',
+      'probe',
+      '--replay',
+      replay,
+      '--script',
+      session,
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('$0010 binary     = 4');
+    const bad = cli(
+      'roms',
+      'ramsearch',
+      '--game',
+      'probe',
+      '--replay',
+      session,
+      '--script',
+      session,
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/not readable JSON/);
+  });
 });

@@ -13,6 +13,7 @@ import {
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { makeBuiltinAgent } from '../../../agents/builtin.ts';
 import { buttonMaskOf, FULL_ACTION_SET } from '../../../emulators/actions.ts';
 import { UserError } from '../../../emulators/errors.ts';
@@ -156,22 +157,55 @@ export function registerRoms(program: Command): void {
       '--record <file>',
       'save the commands of this session so it can be replayed with --script',
     )
-    .action(
-      async (options: {
-        game?: string;
-        rom?: string;
-        agent: string;
-        seed: number;
-        script?: string;
-        record?: string;
-      }) => {
-        await ramSearchSession(options);
-      },
+    .option(
+      '--replay <file>',
+      "an episode replay (the API's replay JSON): `replay N` plays its next N frames",
+    )
+    .action(async (options: RamSearchOptions) => {
+      await ramSearchSession(options);
+    });
+}
+
+interface RamSearchOptions {
+  game?: string;
+  rom?: string;
+  agent: string;
+  seed: number;
+  script?: string;
+  record?: string;
+  replay?: string;
+}
+
+/** An episode replay: the game seed and one controller byte per frame (as `GET .../replay` serves). */
+const replaySchema = z.object({
+  settings: z.object({ gameSeed: z.number().int() }).passthrough().optional(),
+  gameSeed: z.number().int().optional(),
+  actions: z.array(z.number().int().min(0).max(255)),
+});
+
+function readReplay(file: string): { gameSeed: number; actions: number[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${file}: not readable JSON: ${(error as Error).message}`);
+  }
+  const body = (json as { replay?: unknown }).replay ?? json;
+  const parsed = replaySchema.safeParse(body);
+  const gameSeed = parsed.success
+    ? (parsed.data.gameSeed ?? parsed.data.settings?.gameSeed)
+    : undefined;
+  if (!parsed.success || gameSeed === undefined) {
+    throw new UserError(
+      `${file}: a replay needs "actions" (controller bytes) and a game seed (settings.gameSeed)`,
     );
+  }
+  return { gameSeed, actions: parsed.data.actions };
 }
 
 const HELP = `commands:
   run N            the agent plays N steps (4 frames each), then a snapshot is taken
+  replay N         play the next N frames of the --replay episode, then snapshot
   hold ACTION N    hold an action (e.g. RIGHT, FIRE, LEFTFIRE) for N steps, then snapshot
   inc | dec | same | changed | eq N
                    keep the candidates whose value did that since the previous snapshot
@@ -179,14 +213,7 @@ const HELP = `commands:
   reset [SEED]     start a new episode
   quit`;
 
-async function ramSearchSession(options: {
-  game?: string;
-  rom?: string;
-  agent: string;
-  seed: number;
-  script?: string;
-  record?: string;
-}) {
+async function ramSearchSession(options: RamSearchOptions) {
   const { entry, bytes } = resolveGame(options);
   const base = new NesEnv({ entry, rom: bytes, actions: FULL_ACTION_SET });
   const env = atariPreprocessing(base, { stickyActionProbability: 0, noopMax: 0 });
@@ -200,8 +227,15 @@ async function ramSearchSession(options: {
   const fullIndexOf = entry.actions.map((name) =>
     FULL_ACTION_SET.findIndex((full) => buttonMaskOf(full) === buttonMaskOf(name)),
   );
+  const fullIndexOfMask = new Map(FULL_ACTION_SET.map((name, i) => [buttonMaskOf(name), i]));
   const search = new RamSearch();
+  const replay = options.replay ? readReplay(options.replay) : undefined;
+  let replayFrame = 0;
   let { observation } = env.reset({ seed: options.seed });
+  if (replay) {
+    // The replay starts from its own episode: reset the machine with its seed, no wrappers' no-ops.
+    base.reset({ seed: replay.gameSeed });
+  }
   search.snapshot(base.machine.ram);
   const log: string[] = [];
   const interactive = !options.script && process.stdin.isTTY;
@@ -233,6 +267,18 @@ async function ramSearchSession(options: {
           );
         const n = Number(args[1] ?? 1);
         for (let i = 0; i < n; i++) step(index);
+        search.snapshot(base.machine.ram);
+      } else if (word === 'replay') {
+        if (!replay) throw new UserError('give --replay FILE to play a recorded episode');
+        const n = Number(args[0] ?? 1);
+        for (let i = 0; i < n && replayFrame < replay.actions.length; i++, replayFrame++) {
+          const action = fullIndexOfMask.get(replay.actions[replayFrame]);
+          if (action === undefined)
+            throw new UserError(
+              `replay frame ${replayFrame}: controller byte ${replay.actions[replayFrame]} is not an action`,
+            );
+          base.step(action);
+        }
         search.snapshot(base.machine.ram);
       } else if (word === 'reset') {
         observation = env.reset({ seed: args[0] ? Number(args[0]) : undefined }).observation;

@@ -204,14 +204,6 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
     await screenshot(light, 'light-live');
   }, 60_000);
 
-  it('TODO Duel matches from the API (/api/matches): skipped until the server has the route', async (ctx) => {
-    const response = await fetch(`${arena.url}/api/matches?game=duel`);
-    if (response.status === 404) ctx.skip();
-    const page = await open('/leaderboards?game=duel');
-    await page.getByText('Duel ratings').waitFor();
-    await screenshot(page, 'duel-ratings');
-  }, 60_000);
-
   it('logged no console errors on any page', () => {
     // A socket closed by a page navigating away is not an error of the dashboard.
     const errors = pages

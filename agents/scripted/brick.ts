@@ -5,6 +5,7 @@
  */
 import type { Agent } from '../agent.ts';
 import type { BuiltinAgentContext } from '../builtin.ts';
+import { actionIndices, foldBetweenWalls, ramAgent, signed88 } from './ramAgent.ts';
 
 /** Playfield geometry of Brick (emulators/games/brick/README.md). */
 const FIELD_LEFT = 16;
@@ -14,11 +15,6 @@ const BALL_SIZE = 6;
 const PADDLE_WIDTH = 32;
 /** Pixels from the paddle centre within which the agent holds still. */
 const DEADBAND = 5;
-
-function signed88(hi: number, lo: number): number {
-  const raw = (hi << 8) | lo;
-  return (raw >= 0x8000 ? raw - 0x10000 : raw) / 256;
-}
 
 export function makeScriptedBrick(context: BuiltinAgentContext): Agent {
   const at = context.entry.ram.positions;
@@ -34,17 +30,14 @@ export function makeScriptedBrick(context: BuiltinAgentContext): Agent {
   ];
   for (const name of need)
     if (at[name] === undefined) throw new Error(`brick manifest lacks positions.${name}`);
-  const index = (name: string) => {
-    const i = context.actions.indexOf(name);
-    if (i < 0) throw new Error(`the scripted Brick agent needs action ${name}`);
-    return i;
-  };
-  const NOOP = index('NOOP');
-  const FIRE = index('FIRE');
-  const LEFT = index('LEFT');
-  const RIGHT = index('RIGHT');
+  const { NOOP, FIRE, LEFT, RIGHT } = actionIndices(context, 'scripted Brick', [
+    'NOOP',
+    'FIRE',
+    'LEFT',
+    'RIGHT',
+  ]);
 
-  const choose = (): number => {
+  return ramAgent(context, () => {
     const ram = context.ram();
     if (ram[at.ballState] === 0) return FIRE;
     const x = ram[at.ballX];
@@ -53,26 +46,12 @@ export function makeScriptedBrick(context: BuiltinAgentContext): Agent {
     const vy = signed88(ram[at.ballVyHi], ram[at.ballVyLo]);
     let target = x + BALL_SIZE / 2;
     if (vy > 0) {
-      // Fold the straight-line landing point back into the field (reflections off the walls).
       const frames = Math.max(0, (PADDLE_Y - BALL_SIZE - y) / vy);
-      const span = BALL_MAX_X - FIELD_LEFT;
-      let landing = x - FIELD_LEFT + vx * frames;
-      landing = ((landing % (2 * span)) + 2 * span) % (2 * span);
-      if (landing > span) landing = 2 * span - landing;
-      target = FIELD_LEFT + landing + BALL_SIZE / 2;
+      target = foldBetweenWalls(x, vx, frames, FIELD_LEFT, BALL_MAX_X) + BALL_SIZE / 2;
     }
     const centre = ram[at.paddleX] + PADDLE_WIDTH / 2;
     if (target < centre - DEADBAND) return LEFT;
     if (target > centre + DEADBAND) return RIGHT;
     return NOOP;
-  };
-
-  return {
-    name: 'scripted',
-    numActions: context.actions.length,
-    act: () => choose(),
-    actBatch(_observations, count, out) {
-      for (let i = 0; i < count; i++) out[i] = choose();
-    },
-  };
+  });
 }

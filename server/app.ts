@@ -12,7 +12,6 @@ import helmet from 'helmet';
 import type { ApiContext } from './api/context.ts';
 import { errorHandler, notFoundHandler } from './api/errors.ts';
 import { createApiRouter } from './api/index.ts';
-import { SqliteVersionRemover } from './api/versionRemoval.ts';
 import {
   loadOrCreateSecret,
   resolveConfig,
@@ -109,7 +108,6 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const ctx: ApiContext = {
     storage,
     queue,
-    remover: new SqliteVersionRemover(storage),
     config,
     workers: executor.size,
     log,

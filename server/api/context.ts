@@ -3,12 +3,10 @@ import type { ServerConfig } from '../config.ts';
 import type { EvalJobPayload } from '../eval/evaluator.ts';
 import type { JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
-import type { VersionRemover } from './versionRemoval.ts';
 
 export interface ApiContext {
   storage: Storage;
   queue: JobQueue<EvalJobPayload>;
-  remover: VersionRemover;
   config: ServerConfig;
   /** Evaluation workers, for the health report. */
   workers: number;

@@ -1,6 +1,6 @@
 /**
  * The `/api` router: rate limits, body limits, the routes and the JSON error handling. Depends on
- * `ApiContext` only (Storage, JobQueue and VersionRemover interfaces, plain config).
+ * `ApiContext` only (Storage and JobQueue interfaces, plain config).
  */
 import express, { type RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';

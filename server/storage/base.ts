@@ -31,6 +31,7 @@ import type {
   PageOptions,
   Rating,
   Replay,
+  VersionDeletion,
 } from './types.ts';
 
 export interface LeaderboardOptions {
@@ -71,6 +72,14 @@ export interface Storage {
   addAgentVersion(version: NewAgentVersion): AgentVersion;
   getAgentVersion(id: number): AgentVersion | null;
   getAgentDetails(agentId: number): AgentDetails | null;
+  /**
+   * Deletes a version with its episodes, their replays, its aggregates and rating in one
+   * transaction, and its agent when no version is left. Throws CONFLICT when the version played
+   * matches (its opponents' results rest on them). The model files are the caller's to remove.
+   */
+  deleteAgentVersion(versionId: number): VersionDeletion;
+  /** Deletes an agent that has no version (undoing a failed first upload); false otherwise. */
+  deleteAgentIfEmpty(agentId: number): boolean;
 
   // Episodes, replays, matches.
   /** Records episodes (and their replays), updating the per-version aggregates, in one transaction. */

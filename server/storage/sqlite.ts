@@ -15,6 +15,7 @@ import type { LeaderboardOptions, ListMatchesOptions, Storage } from './base.ts'
 import { type MigrateResult, migrate } from './migrate.ts';
 import type { SqliteContext } from './rows.ts';
 import * as accounts from './sqliteAccounts.ts';
+import * as deletion from './sqliteDeletion.ts';
 import * as episodes from './sqliteEpisodes.ts';
 import * as boards from './sqliteLeaderboard.ts';
 import * as matches from './sqliteMatches.ts';
@@ -119,6 +120,12 @@ export class SqliteStorage implements Storage {
   }
   getAgentDetails(agentId: number) {
     return boards.getAgentDetails(this.ctx, agentId);
+  }
+  deleteAgentVersion(versionId: number) {
+    return deletion.deleteAgentVersion(this.ctx, versionId);
+  }
+  deleteAgentIfEmpty(agentId: number) {
+    return deletion.deleteAgentIfEmpty(this.ctx, agentId);
   }
   recordEpisodes(list: readonly NewEpisode[]) {
     return episodes.recordEpisodes(this.ctx, list);

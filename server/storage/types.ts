@@ -223,6 +223,14 @@ export interface CrossGameRow {
   medianNormalised: number | null;
 }
 
+/** What `deleteAgentVersion` did. */
+export interface VersionDeletion {
+  /** False when there was no such version (nothing changed). */
+  deleted: boolean;
+  /** True when it was the agent's last version, so the agent went too (its name is free again). */
+  agentDeleted: boolean;
+}
+
 export interface AgentDetails {
   agent: Agent;
   owner: Owner;

@@ -42,9 +42,12 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
       throw new ApiError('FORBIDDEN', `agent ${id} belongs to another owner`);
     const target = details.versions.find((v) => v.version === version);
     if (!target) throw new ApiError('NOT_FOUND', `agent ${id} has no version ${version}`);
-    const { agentRemoved } = ctx.remover.removeVersion(target.id);
+    const { agentDeleted } = storage.deleteAgentVersion(target.id);
     await rm(versionDir(ctx.config.dataDir, target.id), { recursive: true, force: true });
-    res.json({ deleted: { agentId: id, version, versionId: target.id }, agentRemoved });
+    res.json({
+      deleted: { agentId: id, version, versionId: target.id },
+      agentRemoved: agentDeleted,
+    });
   });
 
   router.get('/versions/:id', (req, res) => {

@@ -116,11 +116,11 @@ export function submissionRoutes({ ctx, auth, uploadLimiter }: SubmissionRouteOp
       } catch (error) {
         // Undo in reverse order; the version's rows go with it, the agent row if this upload made it.
         if (version) {
-          ctx.remover.removeVersion(version.id);
+          ctx.storage.deleteAgentVersion(version.id);
           if (placed)
             await rm(versionDir(ctx.config.dataDir, version.id), { recursive: true, force: true });
         } else if (agent && createdAgent) {
-          ctx.remover.removeAgentIfEmpty(agent.id);
+          ctx.storage.deleteAgentIfEmpty(agent.id);
         }
         throw error;
       } finally {

@@ -66,6 +66,26 @@ export const bootStepSchema = z.union([
 ]);
 export type BootStep = z.infer<typeof bootStepSchema>;
 
+const byte = z.number().int().min(0).max(255);
+
+/**
+ * The second player's view of RAM, as if it played on the left: a RAM-reading agent written for
+ * controller 1 then plays controller 2 unchanged. Applied in this order to a copy of RAM.
+ */
+export const ramMirrorSchema = z
+  .object({
+    /** Pairs of addresses whose bytes trade places (the two scores, the two paddles). */
+    swap: z.array(z.tuple([address, address])).default([]),
+    /** Horizontal positions of objects `width` pixels wide: x becomes 256 - width - x. */
+    reflectX: z.array(z.object({ address, width: z.number().int().min(1).max(256) })).default([]),
+    /** Signed 16-bit values (low byte, high byte) that change sign: horizontal velocities. */
+    negate16: z.array(z.object({ low: address, high: address })).default([]),
+    /** Byte values that trade places at an address, e.g. the winner 1 <-> 2. */
+    swapValues: z.array(z.object({ address, values: z.tuple([byte, byte]) })).default([]),
+  })
+  .strict();
+export type RamMirror = z.infer<typeof ramMirrorSchema>;
+
 const baselineSchema = z.object({
   agent: z.string(),
   episodes: z.number().int().positive(),
@@ -114,6 +134,8 @@ export const manifestEntrySchema = z
       seed: address.optional(),
       /** Named positions a scripted agent reads, e.g. ballX. */
       positions: z.record(z.string(), address).default({}),
+      /** How the second player's mirrored view of RAM is made (two-player games). */
+      mirror: ramMirrorSchema.optional(),
     }),
     /** Reward per step: the change in score (`score`), or in score minus opponent score. */
     reward: z.enum(['score', 'scoreDifference']).default('score'),

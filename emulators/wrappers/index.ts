@@ -3,6 +3,7 @@ export { FrameStackObservation } from './frameStackObservation.ts';
 export {
   MaxAndSkipObservation,
   type MaxAndSkipOptions,
+  PooledResize,
   type ScreenEnv,
 } from './maxAndSkipObservation.ts';
 export { NoopStart } from './noopStart.ts';

@@ -59,30 +59,26 @@ function axisMap(source: number, target: number): AxisMap {
   return { full0, full1, leftWeight, rightWeight, scale };
 }
 
-export class MaxAndSkipObservation implements Env<Uint8Array> {
-  readonly observationSpace: BoxSpace;
-  readonly skip: number;
+/**
+ * The pixel work of one agent step, apart from stepping: keeps the frame before the last
+ * (`remember`) and renders max(that, last) in gray, area-averaged to width x height (`render`).
+ * Used by `MaxAndSkipObservation` and by anything that steps the emulator itself (the
+ * two-player environment keeps one per player).
+ */
+export class PooledResize {
   private readonly previous: Uint32Array;
   private readonly output: Uint8Array;
   /** Every source row reduced to `width` cells (sums, not yet normalised). */
   private readonly rowCells: Float32Array;
   private readonly xMap: AxisMap;
   private readonly yMap: AxisMap;
-  private readonly sourceWidth: number;
-  private readonly sourceHeight: number;
-  private readonly width: number;
-  private readonly height: number;
 
   constructor(
-    readonly env: ScreenEnv,
-    options: MaxAndSkipOptions = {},
+    readonly sourceWidth: number,
+    readonly sourceHeight: number,
+    readonly width: number,
+    readonly height: number,
   ) {
-    const skip = options.skip ?? 4;
-    const width = options.width ?? 84;
-    const height = options.height ?? 84;
-    if (!Number.isInteger(skip) || skip < 1)
-      throw new UserError(`frame skip must be an integer >= 1, got ${skip}`);
-    const [sourceHeight, sourceWidth] = env.observationSpace.shape;
     if (
       !(
         Number.isInteger(width) &&
@@ -97,62 +93,20 @@ export class MaxAndSkipObservation implements Env<Uint8Array> {
         `observation size must be between 1x1 and ${sourceWidth}x${sourceHeight}, got ${width}x${height}`,
       );
     }
-    this.skip = skip;
-    this.width = width;
-    this.height = height;
-    this.sourceWidth = sourceWidth;
-    this.sourceHeight = sourceHeight;
     this.previous = new Uint32Array(sourceWidth * sourceHeight);
     this.output = new Uint8Array(width * height);
     this.rowCells = new Float32Array(sourceHeight * width);
     this.xMap = axisMap(sourceWidth, width);
     this.yMap = axisMap(sourceHeight, height);
-    this.observationSpace = {
-      kind: 'box',
-      shape: [height, width],
-      low: 0,
-      high: 255,
-      dtype: 'uint8',
-    };
   }
 
-  get actionSpace(): DiscreteSpace {
-    return this.env.actionSpace;
+  /** Keeps a copy of `screen` as the frame the next `render` pools with. */
+  remember(screen: Uint32Array): void {
+    this.previous.set(screen);
   }
 
-  reset(options?: ResetOptions): ResetResult<Uint8Array> {
-    const { observation, info } = this.env.reset(options);
-    this.previous.set(observation);
-    return { observation: this.render(observation), info };
-  }
-
-  step(action: number): StepResult<Uint8Array> {
-    let total = 0;
-    let result!: StepResult<Uint32Array>;
-    for (let frame = 0; frame < this.skip; frame++) {
-      result = this.env.step(action);
-      total += result.reward;
-      if (result.terminated || result.truncated) {
-        // The episode ended on this frame: pool it with itself (there is no next frame).
-        this.previous.set(result.observation);
-        break;
-      }
-      if (frame === this.skip - 2) this.previous.set(result.observation);
-    }
-    if (this.skip === 1) this.previous.set(result.observation);
-    const output = this.render(result.observation);
-    const pooled = result as unknown as StepResult<Uint8Array>;
-    pooled.observation = output;
-    pooled.reward = total;
-    return pooled;
-  }
-
-  close(): void {
-    this.env.close();
-  }
-
-  /** max(previous, current) in gray, area-averaged into the output (no allocation). */
-  private render(current: Uint32Array): Uint8Array {
+  /** max(remembered, current) in gray, area-averaged into the output (no allocation). */
+  render(current: Uint32Array): Uint8Array {
     const previous = this.previous;
     const rows = this.rowCells;
     const width = this.width;
@@ -203,5 +157,67 @@ export class MaxAndSkipObservation implements Env<Uint8Array> {
       }
     }
     return output;
+  }
+}
+
+export class MaxAndSkipObservation implements Env<Uint8Array> {
+  readonly observationSpace: BoxSpace;
+  readonly skip: number;
+  private readonly pool: PooledResize;
+
+  constructor(
+    readonly env: ScreenEnv,
+    options: MaxAndSkipOptions = {},
+  ) {
+    const skip = options.skip ?? 4;
+    const width = options.width ?? 84;
+    const height = options.height ?? 84;
+    if (!Number.isInteger(skip) || skip < 1)
+      throw new UserError(`frame skip must be an integer >= 1, got ${skip}`);
+    const [sourceHeight, sourceWidth] = env.observationSpace.shape;
+    this.pool = new PooledResize(sourceWidth, sourceHeight, width, height);
+    this.skip = skip;
+    this.observationSpace = {
+      kind: 'box',
+      shape: [height, width],
+      low: 0,
+      high: 255,
+      dtype: 'uint8',
+    };
+  }
+
+  get actionSpace(): DiscreteSpace {
+    return this.env.actionSpace;
+  }
+
+  reset(options?: ResetOptions): ResetResult<Uint8Array> {
+    const { observation, info } = this.env.reset(options);
+    this.pool.remember(observation);
+    return { observation: this.pool.render(observation), info };
+  }
+
+  step(action: number): StepResult<Uint8Array> {
+    let total = 0;
+    let result!: StepResult<Uint32Array>;
+    for (let frame = 0; frame < this.skip; frame++) {
+      result = this.env.step(action);
+      total += result.reward;
+      if (result.terminated || result.truncated) {
+        // The episode ended on this frame: pool it with itself (there is no next frame).
+        this.pool.remember(result.observation);
+        break;
+      }
+      if (frame === this.skip - 2) this.pool.remember(result.observation);
+    }
+    if (this.skip === 1) this.pool.remember(result.observation);
+    const output = this.pool.render(result.observation);
+    const pooled = result as unknown as StepResult<Uint8Array>;
+    pooled.observation = output;
+    pooled.reward = total;
+    return pooled;
+  }
+
+  close(): void {
+    this.env.close();
   }
 }

@@ -1,0 +1,158 @@
+/**
+ * The two-player environment: controller 2's player sees the court mirrored (pixels and RAM) and
+ * is scored from its own side; both controllers are recorded frame by frame; same seed, same play.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeBuiltinAgent } from '../agents/builtin.ts';
+import { makeNesEnv } from './index.ts';
+import { loadGame } from './manifest/index.ts';
+import { type TwoPlayerEnv as Env, mirrorRam, mirrorScreen, TwoPlayerEnv } from './twoPlayer.ts';
+
+const entry = loadGame('duel').entry;
+const at = entry.ram.positions;
+const SIZE = 84;
+const LATEST = 3 * SIZE * SIZE;
+const [NOOP, UP, DOWN] = ['NOOP', 'UP', 'DOWN'].map((a) => entry.actions.indexOf(a));
+
+/** Brightest pixel of columns [from, to) of a side's newest frame, rows clear of the score line. */
+function brightestIn(observation: Uint8Array, from: number, to: number): number {
+  let max = 0;
+  for (let y = 12; y < SIZE - 4; y++) {
+    for (let x = from; x < to; x++) max = Math.max(max, observation[LATEST + y * SIZE + x]);
+  }
+  return max;
+}
+
+function scriptedFor(env: Env, side: 1 | 2) {
+  return makeBuiltinAgent('scripted', {
+    entry: env.entry,
+    actions: env.actionSpace.names,
+    seed: side,
+    ram: env.ramOf(side),
+  });
+}
+
+describe('TwoPlayerEnv', () => {
+  it("shows controller 2's player the court mirrored left-right, its own paddle on the left", () => {
+    const env = new TwoPlayerEnv({
+      game: 'duel',
+      settings: { controller2: 'agent' },
+      stickyActionProbability: 0,
+    });
+    let step = env.reset({ seed: 3 });
+    for (let i = 0; i < 40; i++) step = env.step(i % 8 < 4 ? UP : DOWN, i % 6 < 3 ? DOWN : NOOP);
+    const [left, right] = step.sides;
+    // Pixel for pixel: side 2's frames are side 1's read right to left.
+    for (let k = 0; k < 4 * SIZE; k++) {
+      for (let x = 0; x < SIZE; x++) {
+        const row = k * SIZE;
+        expect(right.observation[row + x]).toBe(left.observation[row + SIZE - 1 - x]);
+      }
+    }
+    // Duel's left paddle is gray 147, the right one 180: each player finds its own at x 16..21.
+    const paddleColumns = [4, 8] as const;
+    expect(brightestIn(left.observation, ...paddleColumns)).toBeGreaterThanOrEqual(140);
+    expect(brightestIn(left.observation, ...paddleColumns)).toBeLessThan(160);
+    expect(brightestIn(right.observation, ...paddleColumns)).toBeGreaterThanOrEqual(170);
+    expect(left.observation).not.toEqual(right.observation);
+  });
+
+  it('mirrors raw screens row by row', () => {
+    const screen = Uint32Array.from({ length: 12 }, (_, i) => i);
+    expect(Array.from(mirrorScreen(screen, new Uint32Array(12), 4, 3))).toEqual([
+      3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8,
+    ]);
+  });
+
+  it("gives controller 2's RAM readers the mirrored positions, scores and winner", () => {
+    const ram = new Uint8Array(0x800);
+    ram[entry.ram.score.address as number] = 4;
+    ram[entry.ram.opponentScore!.address as number] = 9;
+    ram[at.ballX] = 40;
+    ram[at.ballVxLo] = 0x80; // +2.5 px/frame (8.8 fixed point): moving right
+    ram[at.ballVxHi] = 0x02;
+    ram[at.leftPaddleY] = 50;
+    ram[at.rightPaddleY] = 120;
+    ram[at.winner] = 2;
+    const view = mirrorRam(entry.ram.mirror!, ram, new Uint8Array(0x800));
+    expect(view[entry.ram.score.address as number]).toBe(9);
+    expect(view[entry.ram.opponentScore!.address as number]).toBe(4);
+    expect(view[at.ballX]).toBe(256 - 6 - 40);
+    // -2.5 = 0xFD80: moving left, towards the mirrored player.
+    expect([view[at.ballVxHi], view[at.ballVxLo]]).toEqual([0xfd, 0x80]);
+    expect([view[at.leftPaddleY], view[at.rightPaddleY]]).toEqual([120, 50]);
+    expect(view[at.winner]).toBe(1);
+    expect(ram[at.ballX]).toBe(40);
+  });
+
+  it('scores each side from its own points: the scripted agent plays controller 2 unchanged', () => {
+    const env = new TwoPlayerEnv({ game: 'duel', settings: { controller2: 'agent' } });
+    const right = scriptedFor(env, 2);
+    let step = env.reset({ seed: 5 });
+    const totals = [0, 0];
+    // Side 1 never moves, side 2 is the left-player script reading the mirrored RAM.
+    while (step.sides[1].info.score < 3) {
+      step = env.step(NOOP, right.act(step.sides[1].observation));
+      totals[0] += step.sides[0].reward;
+      totals[1] += step.sides[1].reward;
+      if (step.sides[1].reward !== 0) {
+        expect(step.sides[0].reward).toBe(-step.sides[1].reward);
+      }
+      expect(step.sides[0].info.episodeFrame).toBeLessThan(5000);
+    }
+    const [left, rightView] = step.sides;
+    expect(rightView.info.score).toBe(env.base.machine.readRam(0x43));
+    expect(rightView.info.opponentScore).toBe(env.base.machine.readRam(0x42));
+    expect(left.info.score).toBe(rightView.info.opponentScore);
+    expect(rightView.info.score).toBeGreaterThan(rightView.info.opponentScore);
+    expect(totals[1]).toBe(rightView.info.score - rightView.info.opponentScore);
+    expect(totals[0]).toBe(-totals[1]);
+  }, 120_000);
+
+  it('replays from the recorded controller bytes and the seed alone', () => {
+    const play = () => {
+      const frames: number[] = [];
+      const env = new TwoPlayerEnv({
+        game: 'duel',
+        settings: { controller2: 'agent' },
+        onFrame: (a1, a2) => frames.push(a1, a2),
+      });
+      const [p1, p2] = [scriptedFor(env, 1), scriptedFor(env, 2)];
+      let step = env.reset({ seed: 11 });
+      for (let i = 0; i < 150; i++) {
+        step = env.step(p1.act(step.sides[0].observation), p2.act(step.sides[1].observation));
+      }
+      const ram = env.base.machine.ram.slice();
+      return { frames, ram, frame: step.sides[0].info.episodeFrame };
+    };
+    const a = play();
+    const b = play();
+    expect(b.frames).toEqual(a.frames);
+    expect(b.ram).toEqual(a.ram);
+    // Pressing the recorded actions on a bare environment from the same seed lands on the same RAM
+    // (no-op starts and sticky actions only ever chose controller bytes).
+    const bare = makeNesEnv({ game: 'duel', settings: { controller2: 'agent' } });
+    bare.reset({ seed: 11 });
+    for (let f = 0; f < a.frames.length; f += 2) {
+      bare.setController2(a.frames[f + 1]);
+      bare.step(a.frames[f]);
+    }
+    expect(bare.machine.ram).toEqual(a.ram);
+    expect(a.frames.length / 2).toBe(a.frame);
+  }, 120_000);
+
+  it('plays the computer on the right when controller 2 is not an agent', () => {
+    const env = new TwoPlayerEnv({ game: 'duel', settings: { opponentLevel: 'hard' } });
+    expect(env.controller2Plays).toBe(false);
+    env.reset({ seed: 2 });
+    const y0 = env.base.machine.readRam(at.rightPaddleY);
+    let moved = false;
+    for (let i = 0; i < 200 && !moved; i++) {
+      env.step(NOOP, DOWN);
+      moved = env.base.machine.readRam(at.rightPaddleY) !== y0;
+    }
+    // The computer moves its paddle (it tracks the ball), whatever controller 2 holds.
+    expect(moved).toBe(true);
+    expect(() => new TwoPlayerEnv({ game: 'brick' })).toThrow(/one-player/);
+  });
+});

@@ -312,7 +312,7 @@ export interface UploadRequest {
   name: string;
   /** Defaults on the server to agent.json's `game`. */
   game?: string;
-  /** Either the folder's files (sent flat by their base names) or one .zip archive. */
+  /** Either the folder's files (sent flat by their base names) or one .zip, .tar or .tar.gz. */
   files?: File[];
   archive?: File;
 }

@@ -159,7 +159,8 @@ export function openApiDocument(serverUrl?: string): object {
           description:
             'multipart/form-data with "name" (and optionally "game", else agent.json\'s) plus either the folder\'s files, ' +
             'each as a "files" part (agent.json, model.json, the weight files, optional README.md / training-log.jsonl), ' +
-            'or one .zip of the folder as "archive". Validated like `arena agent check`; a rejected upload leaves nothing behind.',
+            'or one .zip, .tar or .tar.gz of the folder as "archive" (plain files only: links, devices and paths outside the folder are refused). ' +
+            'Validated like `arena agent check`; a rejected upload leaves nothing behind.',
           security: [{ bearer: [] }],
           requestBody: {
             required: true,

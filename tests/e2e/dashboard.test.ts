@@ -181,11 +181,11 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
     await page.getByLabel('Already registered? Paste your token').fill('aa_not_a_real_token');
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByLabel('Agent name').fill('nope');
-    await page.getByRole('button', { name: '.zip archive' }).click();
-    await page.getByLabel('Agent archive (.zip)').setInputFiles({
-      name: 'agent.zip',
-      mimeType: 'application/zip',
-      buffer: Buffer.from('not a zip'),
+    await page.getByRole('button', { name: 'Archive (.zip, .tar, .tar.gz)' }).click();
+    await page.getByLabel('Agent archive (.zip, .tar or .tar.gz)').setInputFiles({
+      name: 'agent.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from('not an archive'),
     });
     await page.getByRole('button', { name: 'Upload and evaluate' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'token' });

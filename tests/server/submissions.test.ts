@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderEntries, makeTar, makeTarGz, type TarEntry } from '../support/tarball.ts';
 import {
   api,
   makeTinyAgent,
@@ -29,6 +30,8 @@ let work: string;
 let files: Map<string, Uint8Array>;
 let alice: string;
 let bob: string;
+/** Hostile tars, made once (packing is async). */
+const tars = {} as Record<'symlink' | 'traversal' | 'unexpected', Uint8Array>;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -36,6 +39,16 @@ beforeAll(async () => {
   files = await readFolder(await makeTinyAgent(join(work, 'tiny')));
   alice = await register(server, 'alice');
   bob = await register(server, 'bob');
+  const link: TarEntry = { name: 'README.md', type: 'symlink', linkname: '/etc/passwd' };
+  tars.symlink = await makeTar([...folderEntries(files), link]);
+  tars.traversal = await makeTarGz([
+    ...folderEntries(files),
+    { name: '../../outside.bin', bytes: new Uint8Array([1]) },
+  ]);
+  tars.unexpected = await makeTar([
+    ...folderEntries(files, 'tiny'),
+    { name: 'tiny/run.sh', bytes: new TextEncoder().encode('rm -rf /') },
+  ]);
 });
 
 afterAll(async () => {
@@ -85,6 +98,26 @@ describe('uploads', () => {
     });
     expect(status, JSON.stringify(body)).toBe(201);
     expect(body.version.version).toBe(2);
+  });
+
+  it('accepts a .tar.gz and a plain .tar of the folder as further versions', async () => {
+    const tgz = await makeTarGz(folderEntries(files, 'tiny'));
+    const first = await upload(server, {
+      token: alice,
+      name: 'tiny',
+      archive: { name: 'tiny.tar.gz', bytes: tgz },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.version.version).toBe(3);
+    const plain = await makeTar(folderEntries(files));
+    const second = await upload(server, {
+      token: alice,
+      name: 'tiny',
+      archive: { name: 'tiny.tar', bytes: plain },
+    });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    // The same files hash the same, whatever the archive they came in.
+    expect(second.body.version.checksum).toBe(first.body.version.checksum);
   });
 
   const bad: [string, () => Parameters<typeof upload>[1], number, RegExp][] = [
@@ -149,7 +182,35 @@ describe('uploads', () => {
       'a broken archive',
       () => ({ token: alice, name: 'x1', archive: { name: 'a.zip', bytes: text('not a zip') } }),
       400,
+      /not a \.zip, \.tar or \.tar\.gz/,
+    ],
+    [
+      'a corrupt zip',
+      () => ({
+        token: alice,
+        name: 'x1',
+        archive: { name: 'a.zip', bytes: new Uint8Array([0x50, 0x4b, 3, 4, 9, 9, 9]) },
+      }),
+      400,
       /not a readable \.zip/,
+    ],
+    [
+      'a tar with a symbolic link',
+      () => ({ token: alice, name: 'x1', archive: { name: 'a.tar', bytes: tars.symlink } }),
+      400,
+      /is a link/,
+    ],
+    [
+      'a tar.gz writing outside the folder',
+      () => ({ token: alice, name: 'x1', archive: { name: 'a.tgz', bytes: tars.traversal } }),
+      400,
+      /unsafe path/,
+    ],
+    [
+      'a tar whose folder fails the agent check',
+      () => ({ token: alice, name: 'x1', archive: { name: 'a.tar', bytes: tars.unexpected } }),
+      422,
+      /unexpected file run\.sh/,
     ],
     [
       'the wrong action set',

@@ -1,6 +1,7 @@
 /**
  * Submit: register an owner (the token is shown once, with a copy button), upload an agent folder
- * or a .zip, read validation errors in plain words, then follow the evaluation as it runs.
+ * or an archive (.zip, .tar, .tar.gz), read validation errors in plain words, then follow the
+ * evaluation as it runs.
  * The token lives in this page's memory only: it is a password, so it is never stored.
  */
 import { type FormEvent, useState } from 'react';
@@ -174,7 +175,7 @@ function Upload({ token, onUploaded }: { token: string; onUploaded: (r: UploadRe
         legend="Upload as"
         options={[
           { value: 'folder', label: 'Folder' },
-          { value: 'zip', label: '.zip archive' },
+          { value: 'zip', label: 'Archive (.zip, .tar, .tar.gz)' },
         ]}
         value={mode}
         onChange={(v) => setMode(v === 'zip' ? 'zip' : 'folder')}
@@ -198,10 +199,11 @@ function Upload({ token, onUploaded }: { token: string; onUploaded: (r: UploadRe
         </label>
       ) : (
         <label className="field">
-          Agent archive (.zip)
+          Agent archive (.zip, .tar or .tar.gz)
+          <span className="field__hint">the folder's files at its root or in one folder</span>
           <input
             type="file"
-            accept=".zip,application/zip"
+            accept=".zip,.tar,.tgz,.tar.gz,application/zip,application/x-tar,application/gzip"
             onChange={(e) => setArchive(e.target.files?.[0] ?? null)}
           />
         </label>

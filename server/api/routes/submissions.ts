@@ -60,7 +60,9 @@ export function submissionRoutes({ ctx, auth, uploadLimiter }: SubmissionRouteOp
     async (req, res) => {
       const owner = ownerOf(res);
       const fields = parseOr400(uploadFields, { ...req.body }, 'form fields');
-      const files = collectFiles(req.files as Record<string, Express.Multer.File[]> | undefined);
+      const files = await collectFiles(
+        req.files as Record<string, Express.Multer.File[]> | undefined,
+      );
       const gameId = fields.game ?? declaredGame(files);
       if (!gameId)
         throw new ApiError(

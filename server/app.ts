@@ -33,7 +33,9 @@ export const CLIENT_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '
 export function createApp(ctx: ApiContext, options: { clientDir?: string } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind a proxy, set `trust proxy` so rate limits see client addresses; direct by default.
+  // Behind a reverse proxy, `req.ip` (rate limits, logs) is the client's address only when the
+  // proxy is trusted; by default nobody is, and X-Forwarded-For is ignored.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {

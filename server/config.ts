@@ -1,11 +1,13 @@
 /**
  * Server configuration: where the store lives, the port, the evaluation rules and the abuse
  * limits, with defaults. `resolveConfig` fills in defaults and the environment
- * (`ARENA_DATA`, `PORT`); the server secret lives in the data folder.
+ * (`ARENA_DATA`, `PORT`, `ARENA_TRUST_PROXY`); the server secret lives in the data folder.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { UserError } from '../emulators/errors.ts';
 import { DEFAULT_CONDITIONS, type EvalConditions } from './eval/conditions.ts';
 
 export interface RateLimits {
@@ -16,6 +18,14 @@ export interface RateLimits {
   /** All other API requests per IP per minute. */
   requestsPerMinute: number;
 }
+
+/**
+ * Which reverse proxies to believe about the client's address (Express's `trust proxy`): `false`
+ * (no proxy: the connection's address is the client's), a number of proxy hops in front of the
+ * server, or the proxies' own addresses and subnets (`10.0.0.0/8`, `loopback`, …). With it,
+ * rate limits and logs see the address from `X-Forwarded-For` instead of the proxy's.
+ */
+export type TrustProxy = false | number | string[];
 
 export interface ServerConfig {
   /** Folder holding `arena.sqlite`, `secret.key`, `agents/` and `tmp/`. */
@@ -32,6 +42,8 @@ export interface ServerConfig {
   /** Keep real-time showcase games running on the live stream. */
   showcase: boolean;
   rateLimits: RateLimits;
+  /** Proxies whose `X-Forwarded-For` is believed (see `TrustProxy`); default false. */
+  trustProxy: TrustProxy;
   /** Largest upload request, bytes (all files together). */
   maxUploadBytes: number;
   /** Largest JSON request body, bytes. */
@@ -66,11 +78,51 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     seed: input.seed ?? true,
     showcase: input.showcase ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
+    trustProxy:
+      input.trustProxy ??
+      (process.env.ARENA_TRUST_PROXY ? parseTrustProxy(process.env.ARENA_TRUST_PROXY) : false),
     // Weights may be 64 MiB (agents/format/schema.ts), plus a training log and JSON files.
     maxUploadBytes: input.maxUploadBytes ?? 90 * 1024 * 1024,
     maxJsonBytes: input.maxJsonBytes ?? 16 * 1024,
     log: input.log,
   };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Reads a `trust proxy` setting as `arena serve --trust-proxy` and `ARENA_TRUST_PROXY` take it:
+ * `false` or `0`; a hop count (`1` for one proxy such as nginx on the same host); or a
+ * comma-separated list of addresses, subnets and the names loopback, linklocal, uniquelocal.
+ * `true` (believe any sender) is refused: every client could then pick its own address and step
+ * around the rate limits.
+ */
+export function parseTrustProxy(text: string): TrustProxy {
+  const value = text.trim();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 16) throw new UserError(`trust proxy: ${hops} hops is implausible (at most 16)`);
+    return hops;
+  }
+  if (value === 'true') {
+    throw new UserError(
+      'trust proxy: "true" would let any client choose its own address; give the number of proxies (e.g. 1) or their addresses',
+    );
+  }
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(entry) || (family !== 0 && prefixOk && rest.length === 0))) {
+      throw new UserError(
+        `trust proxy: ${JSON.stringify(entry)} is not an address, a subnet (10.0.0.0/8) or one of ${[...PROXY_NAMES].join(', ')}`,
+      );
+    }
+  }
+  return entries;
 }
 
 /**

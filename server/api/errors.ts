@@ -117,9 +117,13 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
 }
 
 export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
+  return (error, req, res, _next) => {
     const { status, body } = toErrorBody(error);
-    if (status >= 500) log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+    if (status >= 500) {
+      log(
+        `internal error on ${req.method} ${req.originalUrl} from ${req.ip}: ${(error as Error)?.stack ?? String(error)}`,
+      );
+    }
     res.status(status).json(body);
   };
 }

@@ -21,6 +21,9 @@ function limiter(windowMs: number, limit: number, what: string): RequestHandler 
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // Its console warning about X-Forwarded-For without `trust proxy` is replaced by one log line
+    // (`proxyHint`), through the server's own log.
+    validate: { xForwardedForHeader: false },
     handler: (_req, res) => {
       const body: ErrorBody = {
         error: { code: 'RATE_LIMITED', message: `too many ${what}; try again later` },
@@ -30,9 +33,27 @@ function limiter(windowMs: number, limit: number, what: string): RequestHandler 
   });
 }
 
+/**
+ * Logs once when requests carry X-Forwarded-For while no proxy is trusted: behind a reverse proxy
+ * every client then shares the proxy's address (and its rate limits) until `--trust-proxy` is set.
+ */
+function proxyHint(log: (line: string) => void): RequestHandler {
+  let told = false;
+  return (req, _res, next) => {
+    if (!told && req.headers['x-forwarded-for'] !== undefined) {
+      told = true;
+      log(
+        `requests carry X-Forwarded-For but no proxy is trusted, so clients behind a proxy share its address (${req.socket.remoteAddress}) for rate limits; if this server is behind a reverse proxy, start it with --trust-proxy`,
+      );
+    }
+    next();
+  };
+}
+
 export function createApiRouter(ctx: ApiContext): Router {
   const limits = ctx.config.rateLimits;
   const router = Router();
+  if (ctx.config.trustProxy === false) router.use(proxyHint(ctx.log));
   router.use(limiter(60_000, limits.requestsPerMinute, 'requests'));
   router.use(express.json({ limit: ctx.config.maxJsonBytes }));
 

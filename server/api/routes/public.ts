@@ -83,6 +83,7 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
     const { name } = parseOr400(ownerBody, req.body, 'body');
     const owner = storage.createOwner({ name });
     const { token } = storage.issueToken({ ownerId: owner.id, label: 'registration' });
+    ctx.log(`registered owner ${owner.name} from ${req.ip}`);
     res.status(201).json({ owner, token, note: 'keep this token: it is shown only once' });
   });
 

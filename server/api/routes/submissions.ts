@@ -110,6 +110,9 @@ export function submissionRoutes({ ctx, auth, uploadLimiter }: SubmissionRouteOp
         await rename(tmp, versionDir(ctx.config.dataDir, version.id));
         placed = true;
         const { job } = await enqueueEvaluation(ctx.queue, version.id);
+        ctx.log(
+          `${owner.name} uploaded ${gameId}/${agent.name} v${version.version} from ${req.ip}`,
+        );
         res.status(201).json({
           agent,
           version: { id: version.id, version: version.version, checksum: version.checksum },

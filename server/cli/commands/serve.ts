@@ -2,8 +2,9 @@
  * `arena serve`: starts the arena server (API, evaluation workers, store) and prints its URL.
  * On first start with an empty store it seeds the bundled games and agents and evaluates them.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { startServer } from '../../app.ts';
+import { parseTrustProxy, type TrustProxy } from '../../config.ts';
 import { integerOption } from './options.ts';
 
 interface ServeOptions {
@@ -15,7 +16,16 @@ interface ServeOptions {
   showcase: boolean;
   episodes?: number;
   maxFrames?: number;
+  trustProxy?: TrustProxy;
   quiet?: boolean;
+}
+
+function trustProxyOption(value: string): TrustProxy {
+  try {
+    return parseTrustProxy(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function registerServe(program: Command): void {
@@ -42,6 +52,12 @@ export function registerServe(program: Command): void {
       'frame cap per episode, for demos and tests (default 108000; applies to every agent)',
       integerOption(1),
     )
+    .option(
+      '--trust-proxy <proxies>',
+      'behind a reverse proxy: its hop count (1) or addresses/subnets (comma-separated, or loopback), ' +
+        'so rate limits and logs see client addresses from X-Forwarded-For (default: none; $ARENA_TRUST_PROXY)',
+      trustProxyOption,
+    )
     .option('--quiet', 'log nothing but the URL')
     .action(async (options: ServeOptions) => {
       const log = options.quiet
@@ -54,6 +70,7 @@ export function registerServe(program: Command): void {
         workers: options.workers,
         seed: options.seed,
         showcase: options.showcase,
+        trustProxy: options.trustProxy,
         conditions: {
           ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),
           ...(options.maxFrames !== undefined ? { maxEpisodeFrames: options.maxFrames } : {}),

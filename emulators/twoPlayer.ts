@@ -121,6 +121,8 @@ export class TwoPlayerEnv {
   readonly frameSkip: number;
   readonly maxEpisodeFrames: number;
   readonly masks: Uint8Array;
+  /** The game seed the last reset wrote into the game (what a replay resets with). */
+  gameSeed = 0;
 
   private readonly options: Required<Omit<TwoPlayerEnvOptions, 'game' | 'settings' | 'onFrame'>>;
   private readonly players: [Player, Player];
@@ -230,8 +232,8 @@ export class TwoPlayerEnv {
   reset(options: { seed?: number } = {}): TwoPlayerStep {
     const seed = options.seed;
     const start = this.base.reset({ seed });
-    const gameSeed = Number(start.info.seed ?? 0);
-    const streams = seed ?? gameSeed;
+    this.gameSeed = Number(start.info.seed ?? 0);
+    const streams = seed ?? this.gameSeed;
     this.noop.seed(deriveSeed(streams, 'noop'));
     for (const p of this.players) {
       p.sticky.seed(deriveSeed(streams, `sticky:${p.side}`));

@@ -21,6 +21,7 @@ import {
 import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
 import type { EpisodeExecutor } from './eval/executor.ts';
 import { WorkerPool } from './eval/pool.ts';
+import { ArenaEvents } from './events/index.ts';
 import { type LiveService, startLive } from './live.ts';
 import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
@@ -93,6 +94,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const missing = await ensureEvaluations({ storage, queue, episodes: config.conditions.episodes });
   if (missing > 0) log(`queued ${missing} evaluation(s) for versions with missing episodes`);
 
+  const events = new ArenaEvents((e) => log(`event listener: ${(e as Error).message}`));
   const executor = new WorkerPool({ size: config.workers });
   const evaluator = new Evaluator({
     storage,
@@ -101,6 +103,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     secret,
     dataDir: config.dataDir,
     conditions: config.conditions,
+    events,
     log,
   });
   const stopReaper = startLeaseReaper(queue, {
@@ -112,6 +115,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     queue,
     config,
     workers: executor.size,
+    events,
     log,
   };
   const app = createApp(ctx);
@@ -128,6 +132,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const live: LiveService = startLive({
     httpServer: server,
     showcase: config.showcase ? undefined : [],
+    events,
     log,
   });
   const port = (server.address() as AddressInfo).port;

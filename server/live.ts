@@ -9,7 +9,9 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIoServer } from 'socket.io';
 import { makeBuiltinAgent } from '../agents/builtin.ts';
 import { makeNesEnv } from '../emulators/index.ts';
+import type { ArenaEvents } from './events/index.ts';
 import { LIVE_NAMESPACE } from './protocol/stream.ts';
+import { LeaderboardNotifier } from './stream/leaderboardNotifier.ts';
 import { runRealtime } from './stream/realtimeRunner.ts';
 import { SocketIoTransport } from './stream/socketIoTransport.ts';
 import { StreamHub } from './stream/streamHub.ts';
@@ -40,6 +42,8 @@ export interface LiveService {
 export function startLive(options: {
   httpServer: HttpServer;
   showcase?: ShowcaseGame[];
+  /** Leaderboard changes to pass on to every viewer (coalesced, about one message a second per game). */
+  events?: ArenaEvents;
   log?: (line: string) => void;
 }): LiveService {
   const io = new SocketIoServer(options.httpServer, {
@@ -47,6 +51,8 @@ export function startLive(options: {
     serveClient: false,
   });
   const hub = new StreamHub({ transport: new SocketIoTransport(io.of(LIVE_NAMESPACE)) });
+  const notifier = new LeaderboardNotifier(hub.transport);
+  const stopEvents = options.events?.onLeaderboardChanged((change) => notifier.notify(change));
   const abort = new AbortController();
   const loops = (options.showcase ?? DEFAULT_SHOWCASE).map((show, index) =>
     runShowcase(hub, show, index, abort.signal).catch((error: Error) => {
@@ -56,6 +62,8 @@ export function startLive(options: {
   return {
     hub,
     async close() {
+      stopEvents?.();
+      notifier.close();
       abort.abort();
       await Promise.allSettled(loops);
       await hub.close();

@@ -1,10 +1,11 @@
 /**
- * `EpisodeExecutor` on a pool of worker threads, one task per worker at a time, so episodes never
- * run on the HTTP thread. A worker that dies (native fault, out of memory, `process.exit`) fails
+ * `EpisodeExecutor` (and `MatchExecutor`) on a pool of worker threads, one task per worker at a
+ * time, so episodes and matches never run on the HTTP thread. A worker that dies (native fault, out of memory, `process.exit`) fails
  * the task it was running with a reason and is replaced; the server carries on.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { MatchExecutor, RunMatchOptions } from '../matches/executor.ts';
 import type { EpisodeExecutor, RunTaskOptions } from './executor.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
@@ -16,8 +17,16 @@ export interface WorkerPoolOptions {
   size?: number;
 }
 
-interface PendingTask extends RunTaskOptions {
+/** An evaluation task or a match pairing, with what to call per result. */
+type Job =
+  | { kind: 'eval'; task: RunTaskOptions['task']; onEpisode: RunTaskOptions['onEpisode'] }
+  | { kind: 'match'; task: RunMatchOptions['task']; onLeg: RunMatchOptions['onLeg'] };
+
+interface PendingTask {
   id: number;
+  group: string;
+  priority?: number;
+  job: Job;
   resolve: () => void;
   reject: (error: Error) => void;
   /** Set once the task failed (an `onEpisode` throw); later episodes are dropped. */
@@ -31,7 +40,7 @@ interface Slot {
   lastError: string | null;
 }
 
-export class WorkerPool implements EpisodeExecutor {
+export class WorkerPool implements EpisodeExecutor, MatchExecutor {
   readonly size: number;
   private readonly slots = new Set<Slot>();
   /**
@@ -49,14 +58,38 @@ export class WorkerPool implements EpisodeExecutor {
   }
 
   run(opts: RunTaskOptions): Promise<void> {
+    return this.enqueue(opts.group, opts.priority, {
+      kind: 'eval',
+      task: opts.task,
+      onEpisode: opts.onEpisode,
+    });
+  }
+
+  runMatch(opts: RunMatchOptions): Promise<void> {
+    return this.enqueue(opts.group ?? 'matches', opts.priority, {
+      kind: 'match',
+      task: opts.task,
+      onLeg: opts.onLeg,
+    });
+  }
+
+  private enqueue(group: string, priority: number | undefined, job: Job): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the evaluation pool is closed'));
     return new Promise<void>((resolve, reject) => {
-      const task: PendingTask = { ...opts, id: this.nextId++, resolve, reject, failed: false };
-      const list = this.queued.get(opts.group);
+      const task: PendingTask = {
+        id: this.nextId++,
+        group,
+        priority,
+        job,
+        resolve,
+        reject,
+        failed: false,
+      };
+      const list = this.queued.get(group);
       if (list) list.push(task);
       else {
-        this.queued.set(opts.group, [task]);
-        this.order.push(opts.group);
+        this.queued.set(group, [task]);
+        this.order.push(group);
       }
       this.dispatch();
     });
@@ -114,10 +147,14 @@ export class WorkerPool implements EpisodeExecutor {
     }
     const task = slot.task;
     if (!task || task.id !== message.taskId) return;
-    if (message.type === 'episode') {
+    if (message.type === 'episode' || message.type === 'leg') {
       if (task.failed) return;
       try {
-        task.onEpisode(message.result);
+        if (message.type === 'episode' && task.job.kind === 'eval') {
+          task.job.onEpisode(message.result);
+        } else if (message.type === 'leg' && task.job.kind === 'match') {
+          task.job.onLeg(message.result);
+        }
       } catch (error) {
         task.failed = true;
         task.reject(error as Error);
@@ -168,11 +205,11 @@ export class WorkerPool implements EpisodeExecutor {
       if (list.length > 0) this.order.push(group);
       else this.queued.delete(group);
       slot.task = task;
-      slot.worker.postMessage({
-        type: 'run',
-        taskId: task.id,
-        task: task.task,
-      } satisfies PoolRequest);
+      const request: PoolRequest =
+        task.job.kind === 'eval'
+          ? { type: 'run', taskId: task.id, task: task.job.task }
+          : { type: 'match', taskId: task.id, task: task.job.task };
+      slot.worker.postMessage(request);
     }
   }
 }

@@ -120,8 +120,14 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
   }
 }
 
-/** A greedy DQN agent for the folder (exploration is drawn per episode in the loop above). */
-async function loadModelAgent(dir: string, env: Env<Uint8Array>): Promise<Agent> {
+/**
+ * A greedy DQN agent for the folder (exploration is drawn per episode in the loop above, and per
+ * side in matches). `env` gives the action names the model must answer in.
+ */
+export async function loadModelAgent(
+  dir: string,
+  env: Pick<Env<Uint8Array>, 'actionSpace'>,
+): Promise<Agent> {
   // Loaded on demand: TF.js is heavy and builtin-only workers never need it.
   const { DqnAgent } = await import('../../agents/dqn/agent.ts');
   const { loadAgentModel } = await import('../../agents/format/io.ts');

@@ -1,9 +1,12 @@
 /**
- * Evaluation worker thread: runs one task at a time with `runEpisodes` and posts each finished
- * episode back at once (the controller bytes are transferred, not copied). An exception becomes
- * an `error` message; a crash of the thread itself is handled by the pool.
+ * Evaluation worker thread: runs one task at a time, an evaluation with `runEpisodes` or a match
+ * pairing with `runMatchTask`, and posts each finished episode or leg back at once (the
+ * controller bytes are transferred, not copied). An exception becomes an `error` message; a
+ * crash of the thread itself is handled by the pool.
  */
 import { parentPort } from 'node:worker_threads';
+import { runMatchTask } from '../matches/runMatch.ts';
+import type { MatchTask } from '../matches/task.ts';
 import { runEpisodes } from './runEpisodes.ts';
 import type { EvalTask } from './task.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
@@ -15,13 +18,9 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-async function run(taskId: number, task: EvalTask): Promise<void> {
+async function run(taskId: number, play: () => Promise<void>): Promise<void> {
   try {
-    await runEpisodes({
-      task,
-      onEpisode: (result) =>
-        post({ type: 'episode', taskId, result }, [result.actions.buffer as ArrayBuffer]),
-    });
+    await play();
     post({ type: 'done', taskId });
   } catch (error) {
     const e = error as Error;
@@ -34,8 +33,26 @@ async function run(taskId: number, task: EvalTask): Promise<void> {
   }
 }
 
+function evaluate(taskId: number, task: EvalTask): Promise<void> {
+  return runEpisodes({
+    task,
+    onEpisode: (result) =>
+      post({ type: 'episode', taskId, result }, [result.actions.buffer as ArrayBuffer]),
+  });
+}
+
+function match(taskId: number, task: MatchTask): Promise<void> {
+  return runMatchTask(task, (result) =>
+    post({ type: 'leg', taskId, result }, [result.controllers.buffer as ArrayBuffer]),
+  );
+}
+
 port.on('message', (request: PoolRequest) => {
-  if (request.type === 'run') void run(request.taskId, request.task);
+  if (request.type === 'run')
+    void run(request.taskId, () => evaluate(request.taskId, request.task));
+  else if (request.type === 'match') {
+    void run(request.taskId, () => match(request.taskId, request.task));
+  }
   // A test hook: lets the crash-handling test kill a worker the way a native fault would.
   else if (request.type === 'crash') process.exit(70);
 });

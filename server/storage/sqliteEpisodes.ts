@@ -71,6 +71,11 @@ export function insertReplay(ctx: SqliteContext, replay: NewReplay): number {
   const seed = checkInt('replay.seed', replay.seed);
   const settings = checkJsonObject('replay.settings', replay.settings);
   if (!(replay.actions instanceof Uint8Array)) invalid('replay.actions must be a Uint8Array');
+  // A match replay holds both controllers, two bytes a frame (`settings.controllers` = 2).
+  const controllers = replay.settings.controllers === 2 ? 2 : 1;
+  if (replay.actions.length % controllers !== 0) {
+    invalid('replay.actions must hold one byte per controller per frame');
+  }
   const row = ctx
     .stmt(
       `INSERT INTO replays (rom_sha1, seed, settings, encoding, actions, frames, created_at)
@@ -82,7 +87,7 @@ export function insertReplay(ctx: SqliteContext, replay: NewReplay): number {
       settings,
       REPLAY_ENCODING,
       encodeActions(replay.actions),
-      replay.actions.length,
+      replay.actions.length / controllers,
       ctx.now(),
     ) as { id: number };
   return row.id;

@@ -95,13 +95,16 @@ export interface NewReplay {
   seed: number;
   /** Env settings (frame skip, sticky-action probability, emulator version, …). */
   settings: JsonObject;
-  /** One NES controller byte per emulator frame (bit per button). */
+  /**
+   * One NES controller byte per emulator frame (bit per button); with `settings.controllers` = 2
+   * (matches) two bytes per frame, controller 1's then controller 2's.
+   */
   actions: Uint8Array;
 }
 
 export interface Replay extends NewReplay {
   id: number;
-  /** Number of frames, i.e. `actions.length`. */
+  /** Number of frames, i.e. `actions.length` (half of it for a two-controller replay). */
   frames: number;
   createdAt: number;
 }

@@ -1,6 +1,7 @@
 /** What the API handlers depend on: interfaces and plain values, never a database handle. */
 import type { ServerConfig } from '../config.ts';
 import type { EvalJobPayload } from '../eval/evaluator.ts';
+import type { ArenaEvents } from '../events/index.ts';
 import type { JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 
@@ -8,6 +9,8 @@ export interface ApiContext {
   storage: Storage;
   queue: JobQueue<EvalJobPayload>;
   config: ServerConfig;
+  /** Where the API reports changes others react to (a deleted version leaves its leaderboard). */
+  events?: ArenaEvents;
   /** Evaluation workers, for the health report. */
   workers: number;
   log: (line: string) => void;

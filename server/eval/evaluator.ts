@@ -10,6 +10,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ArenaEvents } from '../events/index.ts';
 import type { ClaimedJob, JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { AgentVersion } from '../storage/types.ts';
@@ -38,6 +39,8 @@ export interface EvaluatorOptions {
   maxActiveJobs?: number;
   /** How often to look for work when idle. Default 250 ms. */
   pollMs?: number;
+  /** Told of every recorded episode and finished evaluation (leaderboard changes). */
+  events?: ArenaEvents;
   log?: (line: string) => void;
 }
 
@@ -54,7 +57,10 @@ export function agentSpecOf(version: AgentVersion, dataDir: string): AgentSpec {
 }
 
 export class Evaluator {
-  private readonly opts: Required<Omit<EvaluatorOptions, 'log'>> & { log: (line: string) => void };
+  private readonly opts: Required<Omit<EvaluatorOptions, 'log' | 'events'>> & {
+    log: (line: string) => void;
+    events?: ArenaEvents;
+  };
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly active = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
@@ -183,6 +189,12 @@ export class Evaluator {
           },
         },
       ]);
+      this.opts.events?.leaderboardChanged({
+        game: agent.gameId,
+        agentId: agent.id,
+        versionId: version.id,
+        evaluationEnded: false,
+      });
     };
     try {
       this.opts.log(
@@ -208,6 +220,12 @@ export class Evaluator {
       if (failure) throw failure.reason;
       const total = storage.listEpisodes({ versionId: version.id, limit: 1000 }).length;
       await queue.complete({ ...lease, result: { episodes: total } });
+      this.opts.events?.leaderboardChanged({
+        game: agent.gameId,
+        agentId: agent.id,
+        versionId: version.id,
+        evaluationEnded: total >= conditions.episodes,
+      });
       this.opts.log(`evaluated ${agent.gameId}/${agent.name} v${version.version}`);
     } catch (error) {
       const message = (error as Error).message ?? String(error);

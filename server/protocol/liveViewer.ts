@@ -10,6 +10,7 @@ import {
   type ClientMessage,
   type EndMessage,
   type FrameMessage,
+  type LeaderboardMessage,
   type LiveRoomInfo,
   type ServerMessage,
   serverMessageSchema,
@@ -34,6 +35,8 @@ export interface LiveViewerOptions {
   onRooms?: (rooms: LiveRoomInfo[]) => void;
   onJoined?: (room: LiveRoomInfo) => void;
   onEnd?: (end: EndMessage) => void;
+  /** A game's leaderboard changed (see `LeaderboardMessage`). */
+  onLeaderboard?: (change: LeaderboardMessage) => void;
   /** Protocol errors from the server and messages that fail validation. */
   onError?: (error: Error) => void;
   /** Validate each message with `serverMessageSchema` (default true). */
@@ -128,6 +131,9 @@ export class LiveViewer {
         break;
       case 'error':
         this.options.onError?.(new Error(`${message.code}: ${message.message}`));
+        break;
+      case 'leaderboard':
+        this.options.onLeaderboard?.(message);
         break;
     }
   }

@@ -9,7 +9,8 @@
  * A viewer's life: connect (the server sends `rooms`), send `join`, receive `joined` and then
  * `frame` messages, the first of them a key frame; acknowledge with `ack` at least every
  * `ACK_EVERY_FRAMES` frames and on every key frame; on a frame it cannot decode, send
- * `keyFrameRequest` and skip deltas until a key frame arrives; `end` closes the room.
+ * `keyFrameRequest` and skip deltas until a key frame arrives; `end` closes the room. Besides the
+ * rooms, every viewer hears `leaderboard` when a game's scores change.
  */
 import { z } from 'zod';
 import type { FrameBytes } from './frameCodec.ts';
@@ -125,7 +126,29 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ServerMessage = RoomsMessage | JoinedMessage | FrameMessage | EndMessage | ErrorMessage;
+/**
+ * Scores changed on a game's leaderboard: episodes of these versions were recorded (or versions
+ * were deleted). Sent to every connected viewer, at most about once a second per game, so pages
+ * showing that game or those agents reload instead of polling. It carries no scores itself: the
+ * REST API stays the one source of them.
+ */
+export interface LeaderboardMessage {
+  type: 'leaderboard';
+  /** Manifest game id whose leaderboard changed. */
+  game: string;
+  agentIds: number[];
+  versionIds: number[];
+  /** Versions among `versionIds` whose evaluation has now ended (all episodes recorded). */
+  evaluationsEnded: number[];
+}
+
+export type ServerMessage =
+  | RoomsMessage
+  | JoinedMessage
+  | FrameMessage
+  | EndMessage
+  | ErrorMessage
+  | LeaderboardMessage;
 
 // ---- client -> server (validated by the server with `clientMessageSchema`) ----
 
@@ -157,6 +180,7 @@ const binary = z.custom<FrameBytes>(
   (value) => value instanceof Uint8Array || value instanceof ArrayBuffer,
   'expected binary frame data',
 );
+const ids = z.array(z.number().int().min(1)).max(1000);
 const playerScores = z.array(z.object({ name: z.string(), score: z.number() })).max(2);
 const roomInfoSchema = z.object({
   roomId,
@@ -198,5 +222,12 @@ export const serverMessageSchema: z.ZodType<ServerMessage> = z.discriminatedUnio
     type: z.literal('error'),
     code: z.enum(['UNKNOWN_ROOM', 'BAD_MESSAGE']),
     message: z.string(),
+  }),
+  z.object({
+    type: z.literal('leaderboard'),
+    game: z.string().min(1).max(64),
+    agentIds: ids,
+    versionIds: ids,
+    evaluationsEnded: ids,
   }),
 ]);

@@ -4,11 +4,13 @@
  * counted). Each decoded frame is turned into RGBA at once (the decoder reuses its buffer), and
  * canvases blit the latest RGBA on their next animation frame; React state (score, lives, …)
  * is published separately and throttled, so the page does not re-render 60 times a second.
+ * The same connection carries the server's leaderboard-changed messages to whoever listens.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
   type EndMessage,
   type FrameMessage,
+  type LeaderboardMessage,
   LIVE_EVENT,
   LIVE_NAMESPACE,
   type LiveRoomInfo,
@@ -18,6 +20,17 @@ import {
 import { drawIndexedFrame, rgbaLookup } from './palette.ts';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+
+/** The part of a socket.io client socket used here (a test passes a fake). */
+export interface LiveSocket {
+  readonly connected: boolean;
+  emit(event: string, ...args: unknown[]): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+function openSocketIo(url: string): LiveSocket {
+  return io(url, { transports: ['websocket'], reconnectionDelayMax: 5000 }) as Socket;
+}
 
 /** What a room shows besides its pixels. */
 export interface RoomSnapshot {
@@ -50,7 +63,7 @@ interface Watched {
 const PUBLISH_EVERY_MS = 100;
 
 export class LiveConnection {
-  private socket: Socket | null = null;
+  private socket: LiveSocket | null = null;
   private readonly viewer: LiveViewer;
   private readonly lookup = rgbaLookup();
   private readonly watched = new Map<string, Watched>();
@@ -58,8 +71,12 @@ export class LiveConnection {
   private roomsKnown = false;
   private status: ConnectionStatus = 'connecting';
   private readonly roomListeners = new Set<() => void>();
+  private readonly leaderboardListeners = new Set<(change: LeaderboardMessage) => void>();
 
-  constructor(private readonly url: string = LIVE_NAMESPACE) {
+  constructor(
+    private readonly url: string = LIVE_NAMESPACE,
+    private readonly openSocket: (url: string) => LiveSocket = openSocketIo,
+  ) {
     this.viewer = new LiveViewer({
       send: (message) => this.socket?.emit(LIVE_EVENT, message),
       onRooms: (rooms) => {
@@ -70,6 +87,9 @@ export class LiveConnection {
       onJoined: (room) => this.update(room.roomId, (s) => ({ ...s, room, end: null })),
       onFrame: (frame) => this.onFrame(frame),
       onEnd: (end) => this.update(end.roomId, (s) => ({ ...s, end }), true),
+      onLeaderboard: (change) => {
+        for (const listener of this.leaderboardListeners) listener(change);
+      },
       onError: () => {
         // Decoding gaps are recovered by the viewer (key frame requests); nothing to show.
       },
@@ -79,7 +99,7 @@ export class LiveConnection {
   /** Opens the socket on first use (not at import, so tests and other pages pay nothing). */
   private ensureSocket(): void {
     if (this.socket) return;
-    const socket = io(this.url, { transports: ['websocket'], reconnectionDelayMax: 5000 });
+    const socket = this.openSocket(this.url);
     this.socket = socket;
     socket.on(LIVE_EVENT, (raw: unknown) => this.viewer.receive(raw));
     socket.on('connect', () => {
@@ -112,6 +132,13 @@ export class LiveConnection {
     this.ensureSocket();
     this.roomListeners.add(listener);
     return () => this.roomListeners.delete(listener);
+  }
+
+  /** Listens to leaderboard-changed messages (connecting if needed); returns the unsubscribe. */
+  subscribeLeaderboard(listener: (change: LeaderboardMessage) => void): () => void {
+    this.ensureSocket();
+    this.leaderboardListeners.add(listener);
+    return () => this.leaderboardListeners.delete(listener);
   }
 
   /** Watches a room (joining it on the first watcher); returns the function that stops. */

@@ -1,7 +1,8 @@
 /**
  * An agent: its versions, the selected version's statistics, score charts (distribution and score
  * over episodes), its training curve when it came with a training log, its Duel matches, and
- * every episode with its outcome code and reason. Refreshes while an evaluation is running.
+ * every episode with its outcome code and reason. Reloads when the server pushes a leaderboard
+ * change of this agent (its evaluation recorded episodes), with a slow poll as a fallback.
  */
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -24,7 +25,7 @@ import {
   Table,
 } from '../components/ui.tsx';
 import { matchSideName } from '../leaderboard/DuelSection.tsx';
-import { useLiveRooms } from '../live/hooks.ts';
+import { useLeaderboardPush, useLiveRooms, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
 
 const POLL_MS = 4000;
@@ -128,7 +129,8 @@ function Matches({ agentId }: { agentId: number }) {
 
 export function AgentPage() {
   const id = Number(useParams().id);
-  const details = usePolled(() => getAgent(id), POLL_MS, String(id));
+  const pollMs = usePollInterval();
+  const details = usePolled(() => getAgent(id), pollMs, String(id));
   const [picked, setPicked] = useState<number | null>(null);
   const versions = details.data?.versions ?? [];
   const version =
@@ -139,8 +141,17 @@ export function AgentPage() {
     );
   const episodes = usePolled(
     () => (version ? listEpisodes(version.id) : Promise.resolve([])),
-    POLL_MS,
+    pollMs,
     String(version?.id),
+  );
+  const { reload: reloadDetails } = details;
+  const { reload: reloadEpisodes } = episodes;
+  useLeaderboardPush(
+    (change) => change.agentIds.includes(id),
+    () => {
+      reloadDetails();
+      reloadEpisodes();
+    },
   );
   const scores = useMemo(() => (episodes.data ?? []).map((e) => e.score), [episodes.data]);
   const histogram = useMemo(() => scoreHistogramSpec(scores), [scores]);

@@ -1,8 +1,8 @@
 /**
  * Leaderboards: one table per game (picked with tabs, kept in the URL as `?game=`), the
- * cross-game table of normalised scores, and Duel standings for two-player games. Tables refresh
- * every few seconds, so finished evaluations show up without a reload (the live protocol has no
- * leaderboard-changed message to listen for).
+ * cross-game table of normalised scores, and Duel standings for two-player games. Tables reload
+ * when the server pushes a leaderboard change of their game (live connection), with a slow poll
+ * as a fallback that speeds up while the connection is down.
  */
 import { useSearchParams } from 'react-router-dom';
 import { getCrossGameTable, getLeaderboard, listGames } from '../api.ts';
@@ -10,13 +10,14 @@ import { Badge, Card, EmptyState, ErrorNote, Loading, Segmented } from '../compo
 import { CrossGameTable } from '../leaderboard/CrossGameTable.tsx';
 import { DuelSection } from '../leaderboard/DuelSection.tsx';
 import { LeaderboardTable } from '../leaderboard/LeaderboardTable.tsx';
+import { useLeaderboardPush, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
 
-const POLL_MS = 4000;
 const ALL = 'all';
 
 function GameBoard({ game }: { game: string }) {
-  const board = usePolled(() => getLeaderboard(game), POLL_MS, String(game));
+  const board = usePolled(() => getLeaderboard(game), usePollInterval(), String(game));
+  useLeaderboardPush((change) => change.game === game, board.reload);
   if (board.loading && !board.data) return <Loading label="Loading the leaderboard…" />;
   if (!board.data) return <ErrorNote error={board.error} />;
   const { rows, baselines } = board.data;
@@ -44,7 +45,8 @@ function GameBoard({ game }: { game: string }) {
 }
 
 function AllGames() {
-  const table = usePolled(getCrossGameTable, POLL_MS);
+  const table = usePolled(getCrossGameTable, usePollInterval());
+  useLeaderboardPush(() => true, table.reload);
   if (table.loading && !table.data) return <Loading label="Loading the cross-game table…" />;
   if (!table.data) return <ErrorNote error={table.error} />;
   return (

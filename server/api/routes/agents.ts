@@ -44,6 +44,12 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
     if (!target) throw new ApiError('NOT_FOUND', `agent ${id} has no version ${version}`);
     const { agentDeleted } = storage.deleteAgentVersion(target.id);
     await rm(versionDir(ctx.config.dataDir, target.id), { recursive: true, force: true });
+    ctx.events?.leaderboardChanged({
+      game: details.agent.gameId,
+      agentId: id,
+      versionId: target.id,
+      evaluationEnded: false,
+    });
     res.json({
       deleted: { agentId: id, version, versionId: target.id },
       agentRemoved: agentDeleted,

@@ -27,9 +27,11 @@ import type {
   NewEpisode,
   NewMatch,
   NewRating,
+  NewRatingTableInfo,
   Owner,
   PageOptions,
   Rating,
+  RatingTableInfo,
   Replay,
   VersionDeletion,
 } from './types.ts';
@@ -94,9 +96,15 @@ export interface Storage {
   matchResults(gameId: string): MatchResult[];
 
   // Ratings.
-  /** Replaces a game's whole rating table atomically. */
-  replaceRatings(gameId: string, ratings: readonly NewRating[]): Rating[];
+  /** Replaces a game's whole rating table (and, when given, its description) atomically. */
+  replaceRatings(
+    gameId: string,
+    ratings: readonly NewRating[],
+    table?: NewRatingTableInfo,
+  ): Rating[];
   listRatings(gameId: string): Rating[];
+  /** How the stored table was computed; null before the first table with a description. */
+  ratingTable(gameId: string): RatingTableInfo | null;
 
   // Leaderboards.
   /** Per-version score statistics for one game, best rank first. Reads aggregates only. */

@@ -26,6 +26,7 @@ import type {
   NewEpisode,
   NewMatch,
   NewRating,
+  NewRatingTableInfo,
   PageOptions,
 } from './types.ts';
 
@@ -148,8 +149,11 @@ export class SqliteStorage implements Storage {
   matchResults(gameId: string) {
     return matches.matchResults(this.ctx, gameId);
   }
-  replaceRatings(gameId: string, ratings: readonly NewRating[]) {
-    return matches.replaceRatings(this.ctx, gameId, ratings);
+  replaceRatings(gameId: string, ratings: readonly NewRating[], table?: NewRatingTableInfo) {
+    return matches.replaceRatings(this.ctx, gameId, ratings, table);
+  }
+  ratingTable(gameId: string) {
+    return matches.ratingTable(this.ctx, gameId);
   }
   listRatings(gameId: string) {
     return matches.listRatings(this.ctx, gameId);

@@ -80,6 +80,59 @@ describe('matches and ratings', () => {
     ).toThrow(expect.objectContaining({ code: 'INVALID' }));
     expect(s.listRatings('brick').map((r) => r.versionId)).toEqual([b]);
   });
+
+  it("keeps each rating row's record and how the table was computed, replaced atomically", () => {
+    const s = freshStorage();
+    const [a] = addAgent(s, { name: 'a' }).versionIds;
+    const [b] = addAgent(s, { name: 'b' }).versionIds;
+    expect(s.ratingTable('brick')).toBeNull();
+    const table = {
+      anchorVersionId: b,
+      anchorRating: 1000,
+      resamples: 100,
+      matches: 3,
+      final: false,
+    };
+    const rows = s.replaceRatings(
+      'brick',
+      [
+        {
+          versionId: a,
+          rating: 1100,
+          lower: 1000,
+          upper: 1200,
+          matches: 3,
+          wins: 2,
+          losses: 0,
+          draws: 1,
+        },
+        {
+          versionId: b,
+          rating: 1000,
+          lower: 1000,
+          upper: 1000,
+          matches: 3,
+          wins: 0,
+          losses: 2,
+          draws: 1,
+        },
+      ],
+      table,
+    );
+    expect(rows[0]).toMatchObject({ wins: 2, losses: 0, draws: 1 });
+    expect(s.ratingTable('brick')).toMatchObject(table);
+    s.replaceRatings('brick', s.listRatings('brick'), { ...table, resamples: 1000, final: true });
+    expect(s.ratingTable('brick')).toMatchObject({ resamples: 1000, final: true });
+    // A bad row leaves both the rows and the description as they were.
+    expect(() =>
+      s.replaceRatings('brick', [{ versionId: a, rating: 1, lower: 2, upper: 3, matches: 1 }], {
+        ...table,
+        final: false,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    expect(s.ratingTable('brick')).toMatchObject({ final: true });
+    expect(s.listRatings('brick').map((r) => r.wins)).toEqual([2, 0]);
+  });
 });
 
 describe('retried jobs', () => {

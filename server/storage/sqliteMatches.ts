@@ -9,7 +9,15 @@ import {
   translateConstraint,
 } from './rows.ts';
 import { gameOfVersion, insertEpisodes, insertReplay } from './sqliteEpisodes.ts';
-import type { Match, NewMatch, NewRating, PageOptions, Rating } from './types.ts';
+import type {
+  Match,
+  NewMatch,
+  NewRating,
+  NewRatingTableInfo,
+  PageOptions,
+  Rating,
+  RatingTableInfo,
+} from './types.ts';
 
 interface MatchRow {
   id: number;
@@ -142,6 +150,9 @@ interface RatingRow {
   lower: number;
   upper: number;
   matches: number;
+  wins: number;
+  losses: number;
+  draws: number;
   computed_at: number;
 }
 
@@ -152,6 +163,9 @@ const ratingFromRow = (r: RatingRow): Rating => ({
   lower: r.lower,
   upper: r.upper,
   matches: r.matches,
+  wins: r.wins,
+  losses: r.losses,
+  draws: r.draws,
   computedAt: r.computed_at,
 });
 
@@ -159,11 +173,40 @@ export function replaceRatings(
   ctx: SqliteContext,
   gameId: string,
   ratings: readonly NewRating[],
+  table?: NewRatingTableInfo,
 ): Rating[] {
   return ctx.db
     .transaction(() => {
       ctx.stmt('DELETE FROM ratings WHERE game_id = ?').run(gameId);
       const now = ctx.now();
+      if (table) {
+        const anchor = table.anchorVersionId;
+        if (
+          anchor !== null &&
+          gameOfVersion(ctx, checkInt('anchorVersionId', anchor, 1)) !== gameId
+        )
+          invalid('the anchor plays another game');
+        ctx
+          .stmt(
+            `INSERT INTO rating_tables
+               (game_id, anchor_version_id, anchor_rating, resamples, matches, final, computed_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (game_id) DO UPDATE SET
+               anchor_version_id = excluded.anchor_version_id,
+               anchor_rating = excluded.anchor_rating, resamples = excluded.resamples,
+               matches = excluded.matches, final = excluded.final,
+               computed_at = excluded.computed_at`,
+          )
+          .run(
+            gameId,
+            anchor,
+            checkFinite('anchorRating', table.anchorRating),
+            checkInt('resamples', table.resamples, 0),
+            checkInt('matches', table.matches, 0),
+            table.final ? 1 : 0,
+            now,
+          );
+      }
       return ratings.map((r, i) => {
         const versionId = checkInt(`rating ${i}.versionId`, r.versionId, 1);
         if (gameOfVersion(ctx, versionId) !== gameId) invalid(`rating ${i} is for another game`);
@@ -174,8 +217,9 @@ export function replaceRatings(
         const row = translateConstraint(`rating ${i}`, () =>
           ctx
             .stmt(
-              `INSERT INTO ratings (game_id, version_id, rating, lower, upper, matches, computed_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+              `INSERT INTO ratings (game_id, version_id, rating, lower, upper, matches, wins,
+                 losses, draws, computed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
             )
             .get(
               gameId,
@@ -184,6 +228,9 @@ export function replaceRatings(
               r.lower,
               r.upper,
               checkInt('matches', r.matches, 0),
+              checkInt('wins', r.wins ?? 0, 0),
+              checkInt('losses', r.losses ?? 0, 0),
+              checkInt('draws', r.draws ?? 0, 0),
               now,
             ),
         ) as RatingRow;
@@ -198,4 +245,26 @@ export function listRatings(ctx: SqliteContext, gameId: string): Rating[] {
     .stmt('SELECT * FROM ratings WHERE game_id = ? ORDER BY rating DESC, version_id')
     .all(gameId) as RatingRow[];
   return rows.map(ratingFromRow);
+}
+
+export function ratingTable(ctx: SqliteContext, gameId: string): RatingTableInfo | null {
+  const row = ctx.stmt('SELECT * FROM rating_tables WHERE game_id = ?').get(gameId) as
+    | {
+        anchor_version_id: number | null;
+        anchor_rating: number;
+        resamples: number;
+        matches: number;
+        final: number;
+        computed_at: number;
+      }
+    | undefined;
+  if (!row) return null;
+  return {
+    anchorVersionId: row.anchor_version_id,
+    anchorRating: row.anchor_rating,
+    resamples: row.resamples,
+    matches: row.matches,
+    final: row.final === 1,
+    computedAt: row.computed_at,
+  };
 }

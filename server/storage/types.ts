@@ -181,12 +181,32 @@ export interface NewRating {
   lower: number;
   upper: number;
   matches: number;
+  /** The version's record over those matches (default 0). */
+  wins?: number;
+  losses?: number;
+  draws?: number;
 }
 
-export interface Rating extends NewRating {
+export interface Rating extends Required<NewRating> {
   gameId: string;
   computedAt: number;
 }
+
+/** How a game's stored rating table was computed. */
+export interface RatingTableInfo {
+  /** The version whose rating is fixed (the scripted agent), null once it is deleted. */
+  anchorVersionId: number | null;
+  anchorRating: number;
+  /** Bootstrap resamples behind the intervals. */
+  resamples: number;
+  /** Matches the fit covered. */
+  matches: number;
+  /** Computed with the final table's resamples (1,000) over every match recorded then. */
+  final: boolean;
+  computedAt: number;
+}
+
+export type NewRatingTableInfo = Omit<RatingTableInfo, 'computedAt'>;
 
 /** Per-version statistics as kept by the aggregate table. */
 export interface VersionStats {

@@ -291,13 +291,28 @@ export const listMatches = async (filter: {
   return (await optional<{ matches: Match[] }>('/matches', `/matches?${query}`))?.matches ?? null;
 };
 
-/** A version's training-log.jsonl text, when it came with one and the server serves it. */
-export const getTrainingLog = async (versionId: number): Promise<string | null> => {
-  if (!(await documentedPaths()).has('/versions/{id}/training-log')) return null;
-  const response = await fetch(`${BASE}/versions/${versionId}/training-log`).catch(() => null);
-  if (!response?.ok) return null;
-  return response.text();
-};
+/** A version's training log as the server checked and thinned it (`server/api/trainingLog.ts`). */
+export interface TrainingLog {
+  versionId: number;
+  /** Training return, mean of the last 100 episodes, by agent step. */
+  train: { step: number; meanReturn: number; epsilon: number | null }[];
+  /** Single training episodes' returns. */
+  episodes: { step: number; return: number }[];
+  /** Greedy evaluations during training, with their 95% intervals. */
+  evaluations: {
+    step: number;
+    mean: number;
+    ci95: [number, number] | null;
+    episodes: number | null;
+  }[];
+  lines: number;
+  invalidLines: number;
+  thinned: boolean;
+}
+
+/** A version's training log; null when it came without one (or the server has no such route). */
+export const getTrainingLog = (versionId: number): Promise<TrainingLog | null> =>
+  optional<TrainingLog>('/versions/{id}/training-log', `/versions/${versionId}/training-log`);
 
 export const registerOwner = (name: string) =>
   request<Registration>('/owners', {

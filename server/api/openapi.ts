@@ -238,6 +238,41 @@ export function openApiDocument(serverUrl?: string): object {
           },
         },
       },
+      '/versions/{id}/training-log': {
+        get: {
+          summary:
+            "A version's training log (training-log.jsonl) as chart series: training return, episode returns, evaluations with 95% intervals",
+          description:
+            'Each line is checked against its kind (train, episode, eval); lines that fail are counted in invalidLines and left out. ' +
+            'Series longer than 1000 points are thinned evenly (first and last kept). 404 when the version came without a log.',
+          parameters: [pathId('id', 'version id')],
+          responses: {
+            200: json(
+              obj({
+                versionId: int,
+                train: {
+                  type: 'array',
+                  items: obj({ step: int, meanReturn: num, epsilon: { ...num, nullable: true } }),
+                },
+                episodes: { type: 'array', items: obj({ step: int, return: num }) },
+                evaluations: {
+                  type: 'array',
+                  items: obj({
+                    step: int,
+                    mean: num,
+                    ci95: { type: 'array', items: num, nullable: true },
+                    episodes: { ...int, nullable: true },
+                  }),
+                },
+                lines: int,
+                invalidLines: int,
+                thinned: { type: 'boolean' },
+              }),
+            ),
+            404: error,
+          },
+        },
+      },
       '/versions/{id}/episodes/{episodeId}/replay': {
         get: {
           summary: "An episode's replay: seed, settings and one controller byte per emulator frame",

@@ -1,10 +1,12 @@
+import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import type { Match } from '../api.ts';
+import type { Match, TrainingLog } from '../api.ts';
 import {
   pairwiseWinRates,
-  parseTrainingLog,
   scoreHistogramSpec,
   scoreOverEpisodesSpec,
+  trainingCurveSpec,
+  trainingPoints,
 } from './specs.ts';
 
 const match = (playerA: number, playerB: number, outcome: Match['outcome']): Match => ({
@@ -32,18 +34,37 @@ describe('chart data', () => {
     expect(rate('v2', 'v3')).toBeUndefined();
   });
 
-  it('reads train and eval points from a training log and skips the rest', () => {
-    const log = [
-      '{"type":"config","lr":0.0001}',
-      '{"type":"train","step":1000,"charts/mean_return_100":3.5}',
-      'not json',
-      '{"type":"eval","step":2000,"eval/mean":12}',
-      '{"type":"train","step":3000}',
-    ].join('\n');
-    expect(parseTrainingLog(log)).toEqual([
+  it('turns a served training log into chart rows, intervals only where the log has them', () => {
+    const log: TrainingLog = {
+      versionId: 1,
+      train: [{ step: 1000, meanReturn: 3.5, epsilon: 0.5 }],
+      episodes: [{ step: 900, return: 4 }],
+      evaluations: [
+        { step: 2000, mean: 12, ci95: [10, 14], episodes: 10 },
+        { step: 4000, mean: 15, ci95: null, episodes: null },
+      ],
+      lines: 5,
+      invalidLines: 0,
+      thinned: false,
+    };
+    expect(trainingPoints(log)).toEqual([
+      { step: 900, value: 4, series: 'training episode return' },
       { step: 1000, value: 3.5, series: 'training return (mean of 100)' },
-      { step: 2000, value: 12, series: 'evaluation mean' },
+      { step: 2000, value: 12, series: 'evaluation mean (95% interval)', low: 10, high: 14 },
+      { step: 4000, value: 15, series: 'evaluation mean (95% interval)' },
     ]);
+  });
+
+  it('draws the training curve as a valid vega-lite spec: points, a line, intervals', () => {
+    const spec = trainingCurveSpec([
+      { step: 900, value: 4, series: 'training episode return' },
+      { step: 1000, value: 3.5, series: 'training return (mean of 100)' },
+      { step: 2000, value: 12, series: 'evaluation mean (95% interval)', low: 10, high: 14 },
+    ]);
+    const layers = (spec as { layer: { mark: { type: string } }[] }).layer;
+    expect(layers.map((l) => l.mark.type)).toEqual(['point', 'line', 'rule', 'line']);
+    const vega = compile(spec).spec;
+    expect(vega.marks?.length).toBeGreaterThanOrEqual(4);
   });
 
   it('numbers episodes in the order played with a running mean', () => {

@@ -3,7 +3,7 @@
  * be checked without a browser.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Episode, Match } from '../api.ts';
+import type { Episode, Match, TrainingLog } from '../api.ts';
 
 /** Few distinct whole-number scores are drawn one bar per score; others in up to 20 bins. */
 const MAX_DISTINCT_BARS = 24;
@@ -85,54 +85,90 @@ export function scoreOverEpisodesSpec(episodes: readonly Episode[]): TopLevelSpe
   };
 }
 
+const SERIES = {
+  episode: 'training episode return',
+  train: 'training return (mean of 100)',
+  evaluation: 'evaluation mean (95% interval)',
+} as const;
+
+/** One row of the training-curve chart; `low`/`high` only on evaluations with an interval. */
 export interface TrainingPoint {
   step: number;
   value: number;
-  series: string;
+  series: (typeof SERIES)[keyof typeof SERIES];
+  low?: number;
+  high?: number;
+}
+
+/** The chart's rows from a served training log. */
+export function trainingPoints(log: TrainingLog): TrainingPoint[] {
+  return [
+    ...log.episodes.map((e) => ({ step: e.step, value: e.return, series: SERIES.episode })),
+    ...log.train.map((t) => ({ step: t.step, value: t.meanReturn, series: SERIES.train })),
+    ...log.evaluations.map((e) => ({
+      step: e.step,
+      value: e.mean,
+      series: SERIES.evaluation,
+      ...(e.ci95 ? { low: e.ci95[0], high: e.ci95[1] } : {}),
+    })),
+  ];
 }
 
 /**
- * Points of a training-log.jsonl: `train` lines' `charts/mean_return_100` and `eval` lines'
- * `eval/mean`, by agent step. Lines that are not JSON or lack those fields are skipped.
+ * The training curve: each training episode's return as faint points, the mean of the last 100
+ * as a line, and the periodic greedy evaluations as points on a line with their 95% intervals
+ * as vertical bars, all over agent steps.
  */
-export function parseTrainingLog(text: string): TrainingPoint[] {
-  const points: TrainingPoint[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const step = entry.step;
-    if (typeof step !== 'number') continue;
-    const train = entry['charts/mean_return_100'];
-    const evalMean = entry['eval/mean'];
-    if (entry.type === 'train' && typeof train === 'number') {
-      points.push({ step, value: train, series: 'training return (mean of 100)' });
-    } else if (entry.type === 'eval' && typeof evalMean === 'number') {
-      points.push({ step, value: evalMean, series: 'evaluation mean' });
-    }
-  }
-  return points;
-}
-
 export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpec {
+  const x = { field: 'step', type: 'quantitative', title: 'agent steps' } as const;
+  const y = { field: 'value', type: 'quantitative', title: 'score' } as const;
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: {
+      domain: [SERIES.episode, SERIES.train, SERIES.evaluation],
+      range: ['#9aa5b1', '#4c78a8', '#f58518'],
+    },
+    legend: { orient: 'bottom', direction: 'vertical' },
+  } as const;
+  const only = (series: string) => ({ filter: { field: 'series', equal: series } });
+  const tooltip = [
+    { field: 'series', type: 'nominal' },
+    { field: 'step', type: 'quantitative', format: ',' },
+    { field: 'value', type: 'quantitative', format: '.1f', title: 'score' },
+  ] as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: [...points] },
-    mark: { type: 'line', interpolate: 'monotone' },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'agent steps' },
-      y: { field: 'value', type: 'quantitative', title: 'score' },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } },
-      tooltip: [
-        { field: 'series', type: 'nominal' },
-        { field: 'step', type: 'quantitative' },
-        { field: 'value', type: 'quantitative', format: '.1f' },
-      ],
-    },
+    encoding: { x, y, color },
+    layer: [
+      {
+        transform: [only(SERIES.episode)],
+        mark: { type: 'point', filled: true, size: 14, opacity: 0.35 },
+        encoding: { tooltip: [...tooltip] },
+      },
+      {
+        transform: [only(SERIES.train)],
+        mark: { type: 'line', interpolate: 'monotone', strokeWidth: 2 },
+      },
+      {
+        transform: [only(SERIES.evaluation), { filter: 'isValid(datum.low)' }],
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+        encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+      },
+      {
+        transform: [only(SERIES.evaluation)],
+        mark: { type: 'line', point: { filled: true, size: 50 }, strokeDash: [4, 3] },
+        encoding: {
+          tooltip: [
+            ...tooltip,
+            { field: 'low', type: 'quantitative', format: '.1f', title: '95% low' },
+            { field: 'high', type: 'quantitative', format: '.1f', title: '95% high' },
+          ],
+        },
+      },
+    ],
   };
 }
 

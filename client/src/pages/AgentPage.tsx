@@ -8,10 +8,10 @@ import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { type Episode, getAgent, getTrainingLog, listEpisodes, listMatches } from '../api.ts';
 import {
-  parseTrainingLog,
   scoreHistogramSpec,
   scoreOverEpisodesSpec,
   trainingCurveSpec,
+  trainingPoints,
 } from '../charts/specs.ts';
 import { VegaChart } from '../charts/VegaChart.tsx';
 import {
@@ -79,13 +79,26 @@ function EpisodesTable({ episodes }: { episodes: Episode[] }) {
 function TrainingCurve({ versionId }: { versionId: number }) {
   const log = usePolled(() => getTrainingLog(versionId), 0, String(versionId));
   const spec = useMemo(() => {
-    const points = log.data ? parseTrainingLog(log.data) : [];
+    const points = log.data ? trainingPoints(log.data) : [];
     return points.length > 0 ? trainingCurveSpec(points) : null;
   }, [log.data]);
-  if (!spec) return null;
+  if (!spec || !log.data) return null;
+  const { lines, invalidLines, thinned } = log.data;
   return (
-    <Card title="Training curve">
-      <VegaChart spec={spec} label="Score during training by agent step" />
+    <Card
+      title="Training curve"
+      actions={
+        <span className="field__hint">
+          from training-log.jsonl · {lines} lines
+          {invalidLines > 0 ? ` · ${invalidLines} unreadable left out` : ''}
+          {thinned ? ' · thinned to 1000 points a series' : ''}
+        </span>
+      }
+    >
+      <VegaChart
+        spec={spec}
+        label="Score during training by agent step: episode returns, their mean of 100, and evaluations with 95% intervals"
+      />
     </Card>
   );
 }

@@ -1,5 +1,6 @@
 /** Agents, versions, episodes and replays (reads), and version deletion by its owner. */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { versionDir } from '../../eval/evaluator.ts';
@@ -7,6 +8,7 @@ import { ownerOf } from '../auth.ts';
 import { type ApiContext, evaluationEnded } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
 import { agentsQuery, episodeParams, idParams, pageQuery, versionParams } from '../schemas.ts';
+import { readTrainingLog, type TrainingLogView } from '../trainingLog.ts';
 import { episodeView, statsView } from '../views.ts';
 
 export interface AgentRouteOptions {
@@ -73,6 +75,29 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
         ended: recorded >= ctx.config.conditions.episodes,
       },
     });
+  });
+
+  // Versions never change once made, so a parsed log is kept (a few, newest used first). The key
+  // holds the creation time too: SQLite may give a deleted version's id to a new one.
+  const logs = new Map<string, Promise<TrainingLogView | null>>();
+  router.get('/versions/:id/training-log', async (req, res) => {
+    const { id } = parseOr400(idParams, req.params, 'path');
+    const version = storage.getAgentVersion(id);
+    if (!version) throw new ApiError('NOT_FOUND', `no version ${id}`);
+    const key = `${id}:${version.createdAt}`;
+    let log = logs.get(key);
+    if (!log) {
+      log = readTrainingLog(join(versionDir(ctx.config.dataDir, id), 'training-log.jsonl'));
+      logs.set(key, log);
+      log.catch(() => logs.delete(key));
+      if (logs.size > 16) logs.delete(logs.keys().next().value as string);
+    } else {
+      logs.delete(key);
+      logs.set(key, log);
+    }
+    const view = await log;
+    if (!view) throw new ApiError('NOT_FOUND', `version ${id} came without a training log`);
+    res.json({ versionId: id, ...view });
   });
 
   router.get('/versions/:id/episodes', (req, res) => {

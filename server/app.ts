@@ -23,6 +23,9 @@ import type { EpisodeExecutor } from './eval/executor.ts';
 import { WorkerPool } from './eval/pool.ts';
 import { ArenaEvents } from './events/index.ts';
 import { type LiveService, startLive } from './live.ts';
+import { RatingsKeeper } from './matches/ratings.ts';
+import { ensureReferencePlayers, twoPlayerGames } from './matches/referencePlayers.ts';
+import { MatchScheduler } from './matches/scheduler.ts';
 import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
 import { ensureEvaluations, seedStore } from './seed/index.ts';
@@ -76,6 +79,9 @@ export interface RunningServer {
   storage: SqliteStorage;
   executor: EpisodeExecutor;
   evaluator: Evaluator;
+  /** Keeps Duel pairings playing on the pool (null with `matches: false`). */
+  matches: MatchScheduler | null;
+  ratings: RatingsKeeper;
   close(): Promise<void>;
 }
 
@@ -91,6 +97,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const requeued = await queue.requeueRunning();
   if (requeued > 0) log(`re-queued ${requeued} evaluation job(s) interrupted by the last shutdown`);
   if (config.seed) await seedStore({ storage, queue, dataDir: config.dataDir, log });
+  ensureReferencePlayers(storage, log);
   const missing = await ensureEvaluations({ storage, queue, episodes: config.conditions.episodes });
   if (missing > 0) log(`queued ${missing} evaluation(s) for versions with missing episodes`);
 
@@ -129,6 +136,20 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   evaluator.start();
+  const ratings = new RatingsKeeper({ storage, log });
+  for (const entry of twoPlayerGames(storage)) ratings.ensureFinal(entry.id);
+  const matches = config.matches
+    ? new MatchScheduler({
+        storage,
+        executor,
+        ratings,
+        secret,
+        dataDir: config.dataDir,
+        conditions: config.conditions,
+        log,
+      })
+    : null;
+  matches?.start();
   const live: LiveService = startLive({
     httpServer: server,
     showcase: config.showcase ? undefined : [],
@@ -145,9 +166,12 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     storage,
     executor,
     evaluator,
+    matches,
+    ratings,
     close() {
       closing ??= (async () => {
         evaluator.stop();
+        matches?.stop();
         stopReaper();
         await live.close();
         server.closeAllConnections();
@@ -155,6 +179,8 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
         await executor.close();
         // Jobs cut short here stay 'running' and go back to the queue on the next start.
         await evaluator.drain();
+        await matches?.drain();
+        ratings.close();
         storage.close();
       })();
       return closing;

@@ -41,6 +41,8 @@ export interface ServerConfig {
   seed: boolean;
   /** Keep real-time showcase games running on the live stream. */
   showcase: boolean;
+  /** Keep head-to-head matches of two-player games' agents going (Duel ratings). */
+  matches: boolean;
   rateLimits: RateLimits;
   /** Proxies whose `X-Forwarded-For` is believed (see `TrustProxy`); default false. */
   trustProxy: TrustProxy;
@@ -77,6 +79,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     workers: input.workers,
     seed: input.seed ?? true,
     showcase: input.showcase ?? true,
+    matches: input.matches ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
     trustProxy:
       input.trustProxy ??

@@ -15,6 +15,7 @@ import { loadGame, loadManifest, REPO_ROOT } from '../../emulators/manifest/inde
 import type { ManifestEntry } from '../../emulators/manifest/schema.ts';
 import { EVAL_PRIORITY, enqueueEvaluation } from '../api/context.ts';
 import { type EvalJobPayload, versionDir } from '../eval/evaluator.ts';
+import { isMatchOnly } from '../matches/computer.ts';
 import type { JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { JsonObject, Owner } from '../storage/types.ts';
@@ -172,6 +173,8 @@ export async function ensureEvaluations(opts: {
   for (const agent of opts.storage.listAgents()) {
     for (const version of opts.storage.getAgentDetails(agent.id)?.versions ?? []) {
       if ((version.stats?.summary.n ?? 0) >= opts.episodes) continue;
+      // The computer's reference players are rated by matches only.
+      if (isMatchOnly(version)) continue;
       if ((await enqueueEvaluation(opts.queue, version.id)).created) created++;
     }
   }

@@ -14,6 +14,7 @@ interface ServeOptions {
   workers?: number;
   seed: boolean;
   showcase: boolean;
+  matches: boolean;
   episodes?: number;
   maxFrames?: number;
   trustProxy?: TrustProxy;
@@ -42,6 +43,7 @@ export function registerServe(program: Command): void {
     )
     .option('--no-seed', 'do not seed an empty store with the bundled games and agents')
     .option('--no-showcase', 'do not keep real-time showcase games on the live stream')
+    .option('--no-matches', 'do not schedule head-to-head matches between Duel agents')
     .option(
       '--episodes <n>',
       'episodes per evaluation, for demos and tests (default 30; applies to every agent)',
@@ -70,6 +72,7 @@ export function registerServe(program: Command): void {
         workers: options.workers,
         seed: options.seed,
         showcase: options.showcase,
+        matches: options.matches,
         trustProxy: options.trustProxy,
         conditions: {
           ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),

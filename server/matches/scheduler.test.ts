@@ -1,0 +1,177 @@
+/**
+ * The match scheduler: who meets whom (never itself, never its own agent, never the computer
+ * against the computer), new versions first, close ratings preferred; and the scheduler itself
+ * keeping pairings going on an executor within its concurrency, recording legs and ratings.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadGame } from '../../emulators/manifest/index.ts';
+import { Rng } from '../../emulators/rng.ts';
+import { DEFAULT_CONDITIONS } from '../eval/conditions.ts';
+import { SYSTEM_OWNER } from '../seed/index.ts';
+import { freshStorage } from '../storage/testFixtures.ts';
+import type { MatchExecutor, RunMatchOptions } from './executor.ts';
+import { RatingsKeeper } from './ratings.ts';
+import { ensureReferencePlayers } from './referencePlayers.ts';
+import { runMatchTask } from './runMatch.ts';
+import { type Candidate, choosePairing, MatchScheduler } from './scheduler.ts';
+
+const candidate = (versionId: number, extra: Partial<Candidate> = {}): Candidate => ({
+  versionId,
+  agentId: versionId,
+  name: `v${versionId}`,
+  computer: false,
+  rating: 1000,
+  lower: 980,
+  upper: 1020,
+  matches: 100,
+  ...extra,
+});
+
+describe('choosePairing', () => {
+  it('never pairs a version with itself, two versions of one agent, or the computer with itself', () => {
+    const pool: Candidate[] = [
+      candidate(1),
+      candidate(2, { agentId: 1 }), // a second version of agent 1
+      candidate(3, { computer: true }),
+      candidate(4, { computer: true, rating: 1200, lower: 1150, upper: 1250 }),
+      candidate(5, { rating: null, lower: null, upper: null, matches: 0 }),
+      candidate(6, { rating: 700, lower: 600, upper: 800 }),
+    ];
+    const rng = new Rng(1);
+    const met = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const pair = choosePairing(pool, rng);
+      expect(pair).not.toBeNull();
+      const [a, b] = pair!;
+      expect(a.versionId).not.toBe(b.versionId);
+      expect(a.agentId).not.toBe(b.agentId);
+      expect(a.computer && b.computer).toBe(false);
+      met.add([a.versionId, b.versionId].sort().join('-'));
+    }
+    // Every allowed pair meets now and then: 15 pairs less 1-2 (same agent) and 3-4 (computers).
+    expect(met.size).toBe(13);
+    expect(choosePairing([candidate(1)], rng)).toBeNull();
+    expect(
+      choosePairing([candidate(1, { computer: true }), candidate(2, { computer: true })], rng),
+    ).toBeNull();
+  });
+
+  it('gives a new, unrated version most of the matches until it settles', () => {
+    const settled = [1, 2, 3, 4].map((id) => candidate(id));
+    const fresh = candidate(9, { rating: null, lower: null, upper: null, matches: 0 });
+    const rng = new Rng(2);
+    let withFresh = 0;
+    const draws = 2000;
+    for (let i = 0; i < draws; i++) {
+      const [a, b] = choosePairing([...settled, fresh], rng)!;
+      if (a.versionId === 9 || b.versionId === 9) withFresh++;
+    }
+    // Uniform pairing would give it 2 of 5 players' share (40%); it gets far more.
+    expect(withFresh / draws).toBeGreaterThan(0.8);
+    // Once settled it is one player among equals again.
+    let after = 0;
+    for (let i = 0; i < draws; i++) {
+      const [a, b] = choosePairing([...settled, candidate(9)], rng)!;
+      if (a.versionId === 9 || b.versionId === 9) after++;
+    }
+    expect(after / draws).toBeGreaterThan(0.3);
+    expect(after / draws).toBeLessThan(0.5);
+  });
+
+  it('prefers opponents of close rating', () => {
+    const me = candidate(1, { rating: null, lower: null, upper: null, matches: 0 });
+    const near = candidate(2, { rating: 1020, lower: 1000, upper: 1040 });
+    const far = candidate(3, { rating: 1700, lower: 1680, upper: 1720 });
+    const rng = new Rng(3);
+    const against = { near: 0, far: 0 };
+    for (let i = 0; i < 3000; i++) {
+      const pair = choosePairing([me, near, far], rng)!;
+      if (pair[0].versionId !== 1) continue;
+      if (pair[1].versionId === 2) against.near++;
+      else against.far++;
+    }
+    expect(against.near).toBeGreaterThan(5 * against.far);
+    expect(against.far).toBeGreaterThan(0);
+  });
+});
+
+/** Runs pairings in this thread, one at a time through a queue, and records the most at once. */
+class InThreadExecutor implements MatchExecutor {
+  readonly size = 2;
+  running = 0;
+  mostAtOnce = 0;
+  tasks: RunMatchOptions['task'][] = [];
+  load() {
+    return this.running;
+  }
+  async runMatch(opts: RunMatchOptions): Promise<void> {
+    this.running++;
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+    this.tasks.push(opts.task);
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      await runMatchTask(opts.task, opts.onLeg);
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+describe('MatchScheduler', () => {
+  it('keeps pairings going within its concurrency and records legs and ratings', async () => {
+    const storage = freshStorage();
+    const entry = loadGame('duel').entry;
+    storage.upsertGame({ id: 'duel', title: entry.title, romSha1: entry.sha1, baselines: null });
+    const owner = storage.createOwner({ name: SYSTEM_OWNER });
+    for (const name of ['random', 'scripted']) {
+      const agent = storage.createAgent({
+        ownerId: owner.id,
+        gameId: 'duel',
+        name,
+        kind: 'builtin',
+      });
+      storage.addAgentVersion({ agentId: agent.id, metadata: { builtin: name } });
+    }
+    expect(ensureReferencePlayers(storage)).toHaveLength(3);
+    expect(ensureReferencePlayers(storage)).toHaveLength(0);
+    const executor = new InThreadExecutor();
+    const ratings = new RatingsKeeper({ storage, quietMs: 50 });
+    const scheduler = new MatchScheduler({
+      storage,
+      executor,
+      ratings,
+      secret: new Uint8Array(32),
+      dataDir: '/nonexistent',
+      conditions: { ...DEFAULT_CONDITIONS, maxEpisodeFrames: 240, noopMax: 0 },
+      seed: 5,
+    });
+    scheduler.start();
+    const deadline = Date.now() + 120_000;
+    while (storage.listMatches().length < 12 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    scheduler.stop();
+    await scheduler.drain();
+    ratings.close();
+    const matches = storage.listMatches({ limit: 1000 });
+    expect(matches.length).toBeGreaterThanOrEqual(12);
+    expect(executor.mostAtOnce).toBeLessThanOrEqual(executor.size);
+    expect(scheduler.counts.failures).toBe(0);
+    for (const m of matches) expect(m.playerA).not.toBe(m.playerB);
+    for (const task of executor.tasks) {
+      // The computer only ever plays controller 2, and never against itself.
+      expect(task.players[0].kind).toBe('agent');
+      expect(new Set(task.players.map((p) => p.name)).size).toBe(2);
+    }
+    // Ratings cover everyone who played, and the scripted agent is the fixed point.
+    const rated = storage.listRatings('duel');
+    const scripted = storage.findAgent({ gameId: 'duel', name: 'scripted' })!;
+    const scriptedVersion = storage.getAgentDetails(scripted.id)!.versions[0].id;
+    const played = new Set(matches.flatMap((m) => [m.playerA, m.playerB]));
+    expect(new Set(rated.map((r) => r.versionId))).toEqual(played);
+    if (played.has(scriptedVersion)) {
+      expect(rated.find((r) => r.versionId === scriptedVersion)?.rating).toBeCloseTo(1000, 6);
+    }
+    storage.close();
+  }, 180_000);
+});

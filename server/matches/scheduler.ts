@@ -1,0 +1,316 @@
+/**
+ * The match scheduler: while the server runs it keeps pairings of a two-player game's agents
+ * playing on the worker pool (as many at once as the pool has workers, at a priority below every
+ * evaluation), records each leg with its replay and refits the ratings.
+ *
+ * Who plays whom (`choosePairing`): the first player is drawn with more weight the less settled
+ * its rating is (few matches, a wide interval; a version never rated counts as widest), so new
+ * versions play more until their interval settles; its opponent is drawn with more weight the
+ * closer their ratings (the Bradley–Terry information p(1 - p) of the match), with a floor so
+ * every pair meets now and then. A version never meets itself nor another version of its own
+ * agent, and the computer never meets the computer (both would need controller 2). Once every
+ * player has settled, pairings start only every `settledPauseMs`.
+ */
+import { createHmac } from 'node:crypto';
+import { Rng } from '../../emulators/rng.ts';
+import type { EvalConditions } from '../eval/conditions.ts';
+import { agentSpecOf } from '../eval/evaluator.ts';
+import type { Storage } from '../storage/base.ts';
+import type { Agent, AgentVersion } from '../storage/types.ts';
+import { computerLevelOf } from './computer.ts';
+import type { MatchExecutor } from './executor.ts';
+import type { RatingsKeeper } from './ratings.ts';
+import { ANCHOR_RATING } from './ratings.ts';
+import { recordLeg } from './record.ts';
+import { twoPlayerGames } from './referencePlayers.ts';
+import type { MatchPlayerSpec, MatchTask } from './task.ts';
+
+/** One version that may be paired, with what the stored ratings say about it. */
+export interface Candidate {
+  versionId: number;
+  agentId: number;
+  name: string;
+  /** The game's own computer (it can only play controller 2). */
+  computer: boolean;
+  /** Null until the version has a rating. */
+  rating: number | null;
+  lower: number | null;
+  upper: number | null;
+  matches: number;
+}
+
+export interface PairingRules {
+  /** A version with fewer matches is unsettled whatever its interval. Default 20. */
+  minMatches: number;
+  /** A version whose 95% interval is wider than this (Elo points) is unsettled. Default 150. */
+  settleWidth: number;
+  /** Least weight of an opponent however far its rating (so every pair meets). Default 0.05. */
+  opponentFloor: number;
+}
+
+export const DEFAULT_PAIRING_RULES: Readonly<PairingRules> = Object.freeze({
+  minMatches: 20,
+  settleWidth: 150,
+  opponentFloor: 0.05,
+});
+
+export function isSettled(c: Candidate, rules: PairingRules = DEFAULT_PAIRING_RULES): boolean {
+  return (
+    c.rating !== null &&
+    c.matches >= rules.minMatches &&
+    (c.upper ?? Number.POSITIVE_INFINITY) - (c.lower ?? Number.NEGATIVE_INFINITY) <=
+      rules.settleWidth
+  );
+}
+
+/** How much a candidate needs matches: >= 1 while unsettled, small once settled. */
+export function needOf(c: Candidate, rules: PairingRules = DEFAULT_PAIRING_RULES): number {
+  if (c.rating === null || c.lower === null || c.upper === null) return 8;
+  const width = c.upper - c.lower;
+  const fewMatches = c.matches < rules.minMatches ? 2 : 0;
+  return isSettled(c, rules) ? 0.25 : 1 + width / rules.settleWidth + fewMatches;
+}
+
+export function canMeet(a: Candidate, b: Candidate): boolean {
+  return a.versionId !== b.versionId && a.agentId !== b.agentId && !(a.computer && b.computer);
+}
+
+/** Weight of `b` as `a`'s opponent: p(1 - p) scaled to 1 at equal ratings, plus the floor. */
+export function closeness(
+  a: Candidate,
+  b: Candidate,
+  rules: PairingRules = DEFAULT_PAIRING_RULES,
+): number {
+  const ra = a.rating ?? ANCHOR_RATING;
+  const rb = b.rating ?? ANCHOR_RATING;
+  const p = 1 / (1 + 10 ** ((rb - ra) / 400));
+  return rules.opponentFloor + 4 * p * (1 - p);
+}
+
+function draw<T>(items: readonly T[], weights: readonly number[], rng: Rng): T | null {
+  let total = 0;
+  for (const w of weights) total += w;
+  if (!(total > 0)) return null;
+  let x = rng.next() * total;
+  for (const [i, item] of items.entries()) {
+    x -= weights[i];
+    if (x < 0) return item;
+  }
+  return items[items.length - 1];
+}
+
+/** Draws a pairing (see the module comment), or null when no two candidates may meet. */
+export function choosePairing(
+  candidates: readonly Candidate[],
+  rng: Rng,
+  rules: PairingRules = DEFAULT_PAIRING_RULES,
+): [Candidate, Candidate] | null {
+  const playable = candidates.filter((c) => candidates.some((o) => canMeet(c, o)));
+  const first = draw(
+    playable,
+    playable.map((c) => needOf(c, rules)),
+    rng,
+  );
+  if (!first) return null;
+  const opponents = candidates.filter((c) => canMeet(first, c));
+  const second = draw(
+    opponents,
+    opponents.map((c) => closeness(first, c, rules)),
+    rng,
+  );
+  return second ? [first, second] : null;
+}
+
+/** A candidate with its stored version and agent. */
+export type Entrant = Candidate & { version: AgentVersion; agent: Agent };
+
+export interface MatchSchedulerOptions {
+  storage: Storage;
+  executor: MatchExecutor;
+  ratings: RatingsKeeper;
+  /** Server secret the match seeds derive from. */
+  secret: Uint8Array;
+  dataDir: string;
+  /** The evaluation's conditions apply to matches too (the frame cap ends a match early). */
+  conditions: EvalConditions;
+  /** Pairings in flight at once. Default the executor's size. */
+  concurrency?: number;
+  /** Pool priority of match tasks; evaluations use 0 and up. Default -1. */
+  priority?: number;
+  rules?: Partial<PairingRules>;
+  /** Wait between pairings once every player has settled. Default 20 s. */
+  settledPauseMs?: number;
+  /** Look for players again after this long when there were none to pair. Default 2 s. */
+  idlePollMs?: number;
+  /** Seed of the pairing draws (default: from the secret). */
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+const BENCH_MS = 10 * 60_000;
+
+export class MatchScheduler {
+  private readonly rng: Rng;
+  private readonly rules: PairingRules;
+  private readonly concurrency: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private sequence = 0;
+  private lastStart = 0;
+  /** Versions whose last pairing failed (a model that does not load), until when. */
+  private readonly benched = new Map<number, number>();
+  /** Pairings started and legs recorded by this scheduler. */
+  readonly counts = { pairings: 0, legs: 0, failures: 0 };
+
+  constructor(private readonly options: MatchSchedulerOptions) {
+    this.rules = { ...DEFAULT_PAIRING_RULES, ...options.rules };
+    this.concurrency = Math.max(1, options.concurrency ?? options.executor.size);
+    const digest = createHmac('sha256', options.secret).update('match-scheduler').digest();
+    this.rng = new Rng(options.seed ?? digest.readUInt32BE(0));
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.sequence = this.options.storage.listMatches({ limit: 1 })[0]?.id ?? 0;
+    this.schedule(0);
+  }
+
+  /** Starts no more pairings; those running end when the executor closes or they finish. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The candidates of a game as the storage has them now (latest version of each agent). */
+  candidates(gameId: string): Entrant[] {
+    const { storage } = this.options;
+    const ratings = new Map(storage.listRatings(gameId).map((r) => [r.versionId, r]));
+    const out: Entrant[] = [];
+    for (const agent of storage.listAgents({ gameId })) {
+      // Remote agents play from elsewhere on the network, not on the worker pool.
+      if (agent.kind === 'remote') continue;
+      const versions = storage.getAgentDetails(agent.id)?.versions ?? [];
+      const latest = versions.reduce<AgentVersion | null>(
+        (best, v) => (best === null || v.version > best.version ? v : best),
+        null,
+      );
+      if (!latest || (this.benched.get(latest.id) ?? 0) > Date.now()) continue;
+      const rating = ratings.get(latest.id);
+      out.push({
+        versionId: latest.id,
+        agentId: agent.id,
+        name: agent.name,
+        computer: computerLevelOf(latest) !== null,
+        rating: rating?.rating ?? null,
+        lower: rating?.lower ?? null,
+        upper: rating?.upper ?? null,
+        matches: rating?.matches ?? 0,
+        version: latest,
+        agent,
+      });
+    }
+    return out;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.fill(), delayMs);
+    this.timer.unref();
+  }
+
+  private fill(): void {
+    this.timer = null;
+    if (this.stopped) return;
+    while (this.inFlight.size < this.concurrency) {
+      const next = this.nextPairing();
+      if (next === 'idle') {
+        this.schedule(this.options.idlePollMs ?? 2000);
+        return;
+      }
+      if (typeof next === 'number') {
+        this.schedule(next);
+        return;
+      }
+      const run = this.play(next.gameId, next.pair).finally(() => {
+        this.inFlight.delete(run);
+        this.schedule(0);
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  /** A pairing to start now, a delay to wait before the next one, or 'idle' (nobody to pair). */
+  private nextPairing(): { gameId: string; pair: [Entrant, Entrant] } | number | 'idle' {
+    for (const entry of twoPlayerGames(this.options.storage)) {
+      const candidates = this.candidates(entry.id);
+      const pair = choosePairing(candidates, this.rng, this.rules);
+      if (!pair) continue;
+      const allSettled = candidates.every((c) => isSettled(c, this.rules));
+      const pause = this.options.settledPauseMs ?? 20_000;
+      const wait = this.lastStart + pause - Date.now();
+      if (allSettled && wait > 0) return wait;
+      const byId = new Map(candidates.map((c) => [c.versionId, c]));
+      return {
+        gameId: entry.id,
+        pair: [byId.get(pair[0].versionId)!, byId.get(pair[1].versionId)!],
+      };
+    }
+    return 'idle';
+  }
+
+  private specOf(c: Entrant): MatchPlayerSpec {
+    const level = computerLevelOf(c.version);
+    if (level !== null) return { kind: 'computer', name: c.name, level };
+    return { kind: 'agent', name: c.name, agent: agentSpecOf(c.version, this.options.dataDir) };
+  }
+
+  private async play(gameId: string, pair: [Entrant, Entrant]): Promise<void> {
+    const { storage, executor, ratings } = this.options;
+    // Which of the two starts on controller 1 is drawn; the computer is always controller 2.
+    const swap = pair[0].computer || (!pair[1].computer && this.rng.next() < 0.5);
+    const players = swap ? [pair[1], pair[0]] : [pair[0], pair[1]];
+    const sequence = ++this.sequence;
+    const digest = createHmac('sha256', this.options.secret)
+      .update(`match:${gameId}:${sequence}`)
+      .digest();
+    const task: MatchTask = {
+      game: gameId,
+      conditions: this.options.conditions,
+      seed: digest.readUInt32BE(0) >>> 1,
+      players: [this.specOf(players[0]), this.specOf(players[1])],
+    };
+    const versionIds = [players[0].versionId, players[1].versionId] as const;
+    this.lastStart = Date.now();
+    this.counts.pairings++;
+    try {
+      await executor.runMatch({
+        task,
+        priority: this.options.priority ?? -1,
+        onLeg: (result) => {
+          // A version deleted while its match ran: nothing to record.
+          if (versionIds.some((id) => storage.getAgentVersion(id) === null)) return;
+          recordLeg(storage, { task, versionIds, result });
+          this.counts.legs++;
+          ratings.matchRecorded(gameId);
+        },
+      });
+    } catch (error) {
+      this.counts.failures++;
+      if (!this.stopped) {
+        // Both sit out a while: the failure may be either's, and retrying at once would spin.
+        for (const id of versionIds) this.benched.set(id, Date.now() + BENCH_MS);
+        this.options.log?.(
+          `match ${players[0].name} vs ${players[1].name} failed: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+}

@@ -25,6 +25,29 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const chainEnvs = (chain: ChainOptions) => (cfg: { numEnvs: number }) =>
   new FakeVectorEnv(Array.from({ length: cfg.numEnvs }, () => new ChainEnv(chain)));
 
+/**
+ * Chain envs with a split step, as the worker vector env has: `stepSend` takes the actions and
+ * `stepWait` steps. Counts the split steps it was asked for.
+ */
+class SplitStepChainEnvs extends FakeVectorEnv {
+  private pending: Int32Array | null = null;
+  splitSteps = 0;
+  constructor(numEnvs: number, chain: ChainOptions) {
+    super(Array.from({ length: numEnvs }, () => new ChainEnv(chain)));
+  }
+  stepSend(actions: Int32Array) {
+    if (this.pending) throw new Error('stepSend twice');
+    this.pending = Int32Array.from(actions);
+  }
+  stepWait() {
+    if (!this.pending) throw new Error('stepWait without stepSend');
+    this.splitSteps++;
+    const result = this.step(this.pending);
+    this.pending = null;
+    return result;
+  }
+}
+
 /** Index of the first element where the arrays differ bit for bit, or -1. */
 function firstDifference(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return 0;
@@ -197,6 +220,44 @@ describe('trainDqn', () => {
     }
     expect(score).toBe(1);
     agent.dispose();
+  });
+
+  it('trains while a split-step env emulates, with the same result as a plain env', async () => {
+    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
+    const config = (runsDir: string): DqnConfigInput => ({
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      seed: 5,
+      totalSteps: 40,
+      numEnvs: 2,
+      bufferSize: 40,
+      batchSize: 3,
+      learningStarts: 10,
+      trainFrequency: 2,
+      targetUpdateInterval: 8,
+      logEvery: 4,
+      runsDir,
+    });
+    const plain = await trainDqn({
+      config: config(join(dir, 'plain')),
+      makeVectorEnv: chainEnvs(chain),
+      quiet: true,
+    });
+    let split: SplitStepChainEnvs | undefined;
+    const overlapped = await trainDqn({
+      config: config(join(dir, 'split')),
+      makeVectorEnv: (cfg) => {
+        split = new SplitStepChainEnvs(cfg.numEnvs, chain);
+        return split;
+      },
+      quiet: true,
+    });
+    expect(split?.splitSteps).toBe(40 / 2);
+    expect(overlapped.updates).toBe(plain.updates);
+    expect(overlapped.weights.map((w, i) => firstDifference(w, plain.weights[i]))).toEqual(
+      overlapped.weights.map(() => -1),
+    );
   });
 
   it('resumes from a checkpoint bit for bit', async () => {

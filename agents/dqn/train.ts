@@ -245,6 +245,8 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     episodes: 0,
     lastLoss: null,
     lastQ: null,
+    pendingUpdates: 0,
+    pendingTargetSync: false,
     recentReturns: [],
   };
   let observations: Uint8Array;
@@ -291,6 +293,21 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await writeCheckpoint(join(runDir, 'checkpoints'), snapshot);
   };
 
+  /** The gradient steps (and target update) owed by the steps taken so far. */
+  const learn = () => {
+    const beta = cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
+    for (; run.pendingUpdates > 0; run.pendingUpdates--) {
+      const batch = replay.sample(cfg.batchSize, sampleRng, beta);
+      const out = dqnUpdate(ctx, batch);
+      if (cfg.prioritized) replay.updatePriorities(batch.indices, out.tdErrors);
+      run.lastLoss = out.loss;
+      run.lastQ = out.qMean;
+      run.updates++;
+    }
+    if (run.pendingTargetSync) copyWeights(tf, target, online, cfg.tau);
+    run.pendingTargetSync = false;
+  };
+
   // ---- The loop ------------------------------------------------------------------------
   try {
     while (run.step < stopAt) {
@@ -299,7 +316,19 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       agent.epsilon = linearSchedule(cfg.startEpsilon, cfg.endEpsilon, explore, run.step);
       agent.actBatch(observations, N, actions);
       obsCopy.set(observations);
-      const result: VectorStepResult = await envs.stepAsync(actions);
+      // Acting and learning overlap: the env workers emulate this step while the main thread
+      // makes the gradient steps the previous step earned. So the actions above come from the
+      // network before those updates, in every run alike (a one-step lag that keeps runs
+      // reproducible and resumable). Envs without a split step run them in the same order.
+      let result: VectorStepResult;
+      if (hasSplitStep(envs)) {
+        envs.stepSend(actions);
+        learn();
+        result = envs.stepWait();
+      } else {
+        learn();
+        result = await envs.stepAsync(actions);
+      }
 
       // Store transitions; the vector env resets finished envs on the same step.
       for (let i = 0; i < N; i++) {
@@ -330,24 +359,13 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       const prev = run.step;
       run.step += N;
 
-      // ALGO LOGIC: a gradient step every trainFrequency steps once learningStarts have passed.
+      // ALGO LOGIC: a gradient step every trainFrequency steps once learningStarts have passed
+      // (made by learn() during the next env step), and the target network update.
       if (run.step > cfg.learningStarts) {
         const from = Math.max(prev, cfg.learningStarts);
-        const due =
+        run.pendingUpdates +=
           Math.floor(run.step / cfg.trainFrequency) - Math.floor(from / cfg.trainFrequency);
-        const beta =
-          cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
-        for (let k = 0; k < due; k++) {
-          const batch = replay.sample(cfg.batchSize, sampleRng, beta);
-          const out = dqnUpdate(ctx, batch);
-          if (cfg.prioritized) replay.updatePriorities(batch.indices, out.tdErrors);
-          run.lastLoss = out.loss;
-          run.lastQ = out.qMean;
-          run.updates++;
-        }
-        // ALGO LOGIC: target network update.
-        if (crossed(from, run.step, cfg.targetUpdateInterval))
-          copyWeights(tf, target, online, cfg.tau);
+        if (crossed(from, run.step, cfg.targetUpdateInterval)) run.pendingTargetSync = true;
       }
 
       // TRY NOT TO MODIFY: logging, evaluation, checkpoints.
@@ -390,6 +408,9 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       });
     }
     progress?.stop();
+    // At the very end, make the gradient steps the last env step earned. A run stopped early
+    // (stopAtStep) keeps them pending in its checkpoint, so its resume stays bit-for-bit.
+    if (run.step >= cfg.totalSteps) learn();
     await saveCheckpoint();
 
     let agentDir: string | undefined;
@@ -451,6 +472,10 @@ interface RunCounters {
   episodes: number;
   lastLoss: number | null;
   lastQ: number | null;
+  /** Gradient steps earned but not made yet (they run while the envs take the next step). */
+  pendingUpdates: number;
+  /** Whether the target network is due a sync after those steps. */
+  pendingTargetSync: boolean;
   /** Raw returns of the last (up to) 100 finished episodes. */
   recentReturns: number[];
 }
@@ -465,6 +490,14 @@ interface SavedState {
   envState: unknown;
   /** The current observations (base64), valid with envState. */
   observations: string;
+}
+
+/** Worker vector envs split a step in two (send, then wait) so the caller can train meanwhile. */
+function hasSplitStep(
+  env: VectorEnv,
+): env is VectorEnv & { stepSend(actions: Int32Array): void; stepWait(): VectorStepResult } {
+  const e = env as Partial<{ stepSend: unknown; stepWait: unknown }>;
+  return typeof e.stepSend === 'function' && typeof e.stepWait === 'function';
 }
 
 function isResumable(env: VectorEnv): env is ResumableVectorEnv {

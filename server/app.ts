@@ -28,6 +28,7 @@ import { ensureReferencePlayers, twoPlayerGames } from './matches/referencePlaye
 import { MatchScheduler } from './matches/scheduler.ts';
 import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
+import { type RemoteAgentService, startRemoteAgents } from './remote/service.ts';
 import { ensureEvaluations, seedStore } from './seed/index.ts';
 import { SqliteStorage } from './storage/sqlite.ts';
 
@@ -82,6 +83,8 @@ export interface RunningServer {
   /** Keeps Duel pairings playing on the pool (null with `matches: false`). */
   matches: MatchScheduler | null;
   ratings: RatingsKeeper;
+  /** Remote agents' endpoint (`/ws/agent`, socket.io `/agents`) and its Duel lobby. */
+  remote: RemoteAgentService;
   close(): Promise<void>;
 }
 
@@ -154,6 +157,16 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     httpServer: server,
     showcase: config.showcase ? undefined : [],
     events,
+    maxMessageBytes: config.remote.maxMessageBytes,
+    log,
+  });
+  const remote = startRemoteAgents({
+    httpServer: server,
+    io: live.io,
+    storage,
+    secret,
+    conditions: config.conditions,
+    options: config.remote,
     log,
   });
   const port = (server.address() as AddressInfo).port;
@@ -168,11 +181,13 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     evaluator,
     matches,
     ratings,
+    remote,
     close() {
       closing ??= (async () => {
         evaluator.stop();
         matches?.stop();
         stopReaper();
+        await remote.close();
         await live.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

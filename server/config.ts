@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { UserError } from '../emulators/errors.ts';
 import { DEFAULT_CONDITIONS, type EvalConditions } from './eval/conditions.ts';
+import { type RemoteOptions, resolveRemoteOptions } from './remote/options.ts';
 
 export interface RateLimits {
   /** Owner registrations per IP per hour. */
@@ -44,6 +45,8 @@ export interface ServerConfig {
   /** Keep head-to-head matches of two-player games' agents going (Duel ratings). */
   matches: boolean;
   rateLimits: RateLimits;
+  /** Remote agents: time budget and bank per step and episode, message and session limits. */
+  remote: RemoteOptions;
   /** Proxies whose `X-Forwarded-For` is believed (see `TrustProxy`); default false. */
   trustProxy: TrustProxy;
   /** Largest upload request, bytes (all files together). */
@@ -60,9 +63,12 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({
   requestsPerMinute: 600,
 });
 
-export type ServerConfigInput = Partial<Omit<ServerConfig, 'conditions' | 'rateLimits'>> & {
+export type ServerConfigInput = Partial<
+  Omit<ServerConfig, 'conditions' | 'rateLimits' | 'remote'>
+> & {
   conditions?: Partial<EvalConditions>;
   rateLimits?: Partial<RateLimits>;
+  remote?: Partial<RemoteOptions>;
 };
 
 /** `--data`, else `$ARENA_DATA`, else `data/` in the current folder. */
@@ -81,6 +87,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     showcase: input.showcase ?? true,
     matches: input.matches ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
+    remote: resolveRemoteOptions(input.remote),
     trustProxy:
       input.trustProxy ??
       (process.env.ARENA_TRUST_PROXY ? parseTrustProxy(process.env.ARENA_TRUST_PROXY) : false),

@@ -36,6 +36,8 @@ export const DEFAULT_SHOWCASE: ShowcaseGame[] = [
 
 export interface LiveService {
   hub: StreamHub;
+  /** The server's socket.io instance: other namespaces (remote agents) share it. */
+  io: SocketIoServer;
   close(): Promise<void>;
 }
 
@@ -44,11 +46,14 @@ export function startLive(options: {
   showcase?: ShowcaseGame[];
   /** Leaderboard changes to pass on to every viewer (coalesced, about one message a second per game). */
   events?: ArenaEvents;
+  /** Largest message a socket.io client may send, bytes (socket.io's default is 1 MB). */
+  maxMessageBytes?: number;
   log?: (line: string) => void;
 }): LiveService {
   const io = new SocketIoServer(options.httpServer, {
     transports: ['websocket'],
     serveClient: false,
+    ...(options.maxMessageBytes ? { maxHttpBufferSize: options.maxMessageBytes } : {}),
   });
   const hub = new StreamHub({ transport: new SocketIoTransport(io.of(LIVE_NAMESPACE)) });
   const notifier = new LeaderboardNotifier(hub.transport);
@@ -61,6 +66,7 @@ export function startLive(options: {
   );
   return {
     hub,
+    io,
     async close() {
       stopEvents?.();
       notifier.close();

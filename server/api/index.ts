@@ -4,6 +4,7 @@
  */
 import express, { type RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { remoteRoutes } from '../remote/routes.ts';
 import { requireOwner } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { renderDocsPage } from './docsPage.ts';
@@ -80,6 +81,7 @@ export function createApiRouter(ctx: ApiContext): Router {
     }),
   );
   router.use(agentRoutes({ ctx, auth }));
+  router.use(remoteRoutes({ ctx, auth }));
   router.use(notFoundHandler);
   router.use(errorHandler(ctx.log));
   return router;

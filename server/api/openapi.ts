@@ -318,6 +318,46 @@ export function openApiDocument(serverUrl?: string): object {
           responses: { 200: json(obj({ job: obj({}) })), 404: error },
         },
       },
+      '/remote/episodes': {
+        get: {
+          summary:
+            "The caller's remote agents' episodes, newest first, each with its outcome code and reason",
+          description:
+            'Outcome codes: OK, TIMEOUT (late replies in a row after the time bank ran out), DISCONNECT, ' +
+            'INVALID_ACTION, PROTOCOL_ERROR. The protocol itself is in the README ("Remote agents").',
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'limit', in: 'query', schema: { ...int, minimum: 1, maximum: 1000 } },
+            { name: 'agent', in: 'query', schema: int, description: "only this agent's episodes" },
+          ],
+          responses: {
+            200: json(
+              obj({
+                episodes: {
+                  type: 'array',
+                  items: obj({
+                    id: int,
+                    agentId: int,
+                    agentName: str,
+                    gameId: str,
+                    versionId: int,
+                    version: int,
+                    score: num,
+                    frames: int,
+                    outcome: {
+                      type: 'string',
+                      enum: ['OK', 'TIMEOUT', 'DISCONNECT', 'INVALID_ACTION', 'PROTOCOL_ERROR'],
+                    },
+                    reason: { type: 'string', nullable: true },
+                    createdAt: int,
+                  }),
+                },
+              }),
+            ),
+            401: error,
+          },
+        },
+      },
       '/leaderboards': {
         get: {
           summary: 'Cross-game table: median normalised score over games',

@@ -171,6 +171,8 @@ export async function ensureEvaluations(opts: {
 }): Promise<number> {
   let created = 0;
   for (const agent of opts.storage.listAgents()) {
+    // Remote agents play their episodes over the network (`server/remote/`), never in a worker.
+    if (agent.kind === 'remote') continue;
     for (const version of opts.storage.getAgentDetails(agent.id)?.versions ?? []) {
       if ((version.stats?.summary.n ?? 0) >= opts.episodes) continue;
       // The computer's reference players are rated by matches only.

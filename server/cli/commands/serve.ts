@@ -17,6 +17,8 @@ interface ServeOptions {
   matches: boolean;
   episodes?: number;
   maxFrames?: number;
+  stepBudgetMs?: number;
+  timeBankMs?: number;
   trustProxy?: TrustProxy;
   quiet?: boolean;
 }
@@ -60,6 +62,16 @@ export function registerServe(program: Command): void {
         'so rate limits and logs see client addresses from X-Forwarded-For (default: none; $ARENA_TRUST_PROXY)',
       trustProxyOption,
     )
+    .option(
+      '--step-budget-ms <ms>',
+      'remote agents: time each reply may take (default 100); later replies draw on the bank',
+      integerOption(1, 60_000),
+    )
+    .option(
+      '--time-bank-ms <ms>',
+      'remote agents: extra time per episode or match for over-budget replies (default 10000)',
+      integerOption(0, 600_000),
+    )
     .option('--quiet', 'log nothing but the URL')
     .action(async (options: ServeOptions) => {
       const log = options.quiet
@@ -72,6 +84,10 @@ export function registerServe(program: Command): void {
         workers: options.workers,
         seed: options.seed,
         showcase: options.showcase,
+        remote: {
+          ...(options.stepBudgetMs !== undefined ? { stepBudgetMs: options.stepBudgetMs } : {}),
+          ...(options.timeBankMs !== undefined ? { timeBankMs: options.timeBankMs } : {}),
+        },
         matches: options.matches,
         trustProxy: options.trustProxy,
         conditions: {

@@ -13,6 +13,8 @@ export interface ApiContext {
   events?: ArenaEvents;
   /** Evaluation workers, for the health report. */
   workers: number;
+  /** Plays recorded matches back in live rooms (set once the live stream runs). */
+  matchReplays?: { watch(matchId: number, speed: 1 | 2 | 4): { roomId: string } };
   log: (line: string) => void;
 }
 

@@ -31,6 +31,27 @@ export const jobsQuery = z
   })
   .strict();
 
+const gameId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as duel');
+
+/** `/duel/ratings`: the game (default: the first two-player game). */
+export const duelRatingsQuery = z.object({ game: gameId.optional() }).strict();
+
+/** `/matches`: newest first, by game, version or agent (both: that agent's version). */
+export const matchesQuery = z
+  .object({
+    game: gameId.optional(),
+    version: id.optional(),
+    agent: id.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    beforeId: id.optional(),
+  })
+  .strict();
+
+/** Playing a recorded match back in a live room: real time (1), or 2 or 4 times as fast. */
+export const watchMatchBody = z
+  .object({ speed: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(1) })
+  .strict();
+
 export const leaderboardQuery = z
   .object({ minEpisodes: z.coerce.number().int().min(1).max(1000).optional() })
   .strict();

@@ -70,7 +70,6 @@ export class MatchReplayRooms {
       actionNames: ['NOOP', 'UP', 'DOWN'],
       fps: NES_FPS,
       speed,
-      note: `replay of match ${matchId}`,
     });
     const abort = new AbortController();
     this.playing.set(roomId, abort);

@@ -149,6 +149,10 @@ export const dqnConfigSchema = z
       .boolean()
       .default(true)
       .describe('end training episodes on a life lost (Nature/CleanRL: on)'),
+    settings: z
+      .record(z.string().regex(/^\w+$/), z.string().regex(/^\w+$/))
+      .default({})
+      .describe("game settings from the manifest, e.g. Duel's opponentLevel=easy (CLI: --setting)"),
     evalEvery: int()
       .min(0)
       .default(250_000)
@@ -204,14 +208,17 @@ export function configFlags(): ConfigFlag[] {
       { type?: string; enum?: string[]; description?: string; default?: unknown }
     >;
   };
-  return Object.entries(json.properties).map(([key, prop]) => ({
-    key: key as keyof DqnConfig,
-    flag: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
-    type: prop.enum ? 'string' : ((prop.type ?? 'string') as ConfigFlag['type']),
-    choices: prop.enum,
-    description: prop.description ?? '',
-    default: prop.default,
-  }));
+  // Scalar fields only: the settings map has its own repeatable CLI option (--setting NAME=VALUE).
+  return Object.entries(json.properties)
+    .filter(([, prop]) => prop.type !== 'object')
+    .map(([key, prop]) => ({
+      key: key as keyof DqnConfig,
+      flag: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      type: prop.enum ? 'string' : ((prop.type ?? 'string') as ConfigFlag['type']),
+      choices: prop.enum,
+      description: prop.description ?? '',
+      default: prop.default,
+    }));
 }
 
 /** The config as an aligned two-column table, printed at the start of a run (as CleanRL does). */

@@ -20,10 +20,16 @@ export interface GameInfo {
   baselines?: { random: number; scripted: number };
 }
 
-export function gameInfo(game: string): GameInfo {
+/**
+ * A game's action set and baselines. Baselines are measured under fixed settings (Duel: the normal
+ * computer); under other `settings` they do not apply and are left out.
+ */
+export function gameInfo(game: string, settings: Record<string, string> = {}): GameInfo {
   const entry = findEntry(game);
-  const random = entry.baselines.random?.mean;
-  const scripted = entry.baselines.scripted?.mean;
+  const applies = (b: { settings?: Record<string, string> } | undefined) =>
+    b !== undefined && sameSettings(b.settings ?? {}, settings);
+  const random = applies(entry.baselines.random) ? entry.baselines.random?.mean : undefined;
+  const scripted = applies(entry.baselines.scripted) ? entry.baselines.scripted?.mean : undefined;
   return {
     id: entry.id,
     actions: [...entry.actions],
@@ -42,6 +48,7 @@ export function trainVectorEnv(cfg: DqnConfig): Promise<VectorEnv> {
       noopMax: cfg.noopMax,
       maxEpisodeFrames: cfg.maxEpisodeFrames,
       terminalOnLifeLoss: cfg.terminalOnLifeLoss,
+      settings: cfg.settings,
     },
     numEnvs: cfg.numEnvs,
     mode: cfg.numEnvs > 1 ? 'workers' : 'sync',
@@ -49,7 +56,12 @@ export function trainVectorEnv(cfg: DqnConfig): Promise<VectorEnv> {
 }
 
 /** Builds one evaluation env of `game` under the conditions `evaluateAgent` passes. */
-export function evalEnvFactory(game: string, frameSkip = 4) {
+export function evalEnvFactory(game: string, frameSkip = 4, settings: Record<string, string> = {}) {
   return ({ seed: _seed, ...conditions }: EvalEnvOptions) =>
-    makeGameEnv({ game, frameSkip, ...conditions });
+    makeGameEnv({ game, frameSkip, settings, ...conditions });
+}
+
+function sameSettings(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
 }

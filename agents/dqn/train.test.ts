@@ -260,6 +260,39 @@ describe('trainDqn', () => {
     );
   });
 
+  it('stops when its wall-clock budget is spent, writes the agent, and resumes from there', async () => {
+    const config: DqnConfigInput = {
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      totalSteps: 1_000_000,
+      bufferSize: 64,
+      learningStarts: 16,
+      batchSize: 4,
+      logEvery: 8,
+      runsDir: join(dir, 'budget'),
+    };
+    const first = await trainDqn({
+      config,
+      makeVectorEnv: chainEnvs({ maxSteps: 5 }),
+      quiet: true,
+      maxSeconds: 1.5,
+    });
+    expect(first.steps).toBeGreaterThan(16);
+    expect(first.steps).toBeLessThan(1_000_000);
+    expect(first.agentDir).toBeDefined();
+    const checked = await checkAgentDir(first.agentDir as string);
+    expect(checked.meta.training).toMatchObject({ steps: first.steps });
+    const resumed = await trainDqn({
+      config: {},
+      resumeDir: first.runDir,
+      makeVectorEnv: chainEnvs({ maxSteps: 5 }),
+      quiet: true,
+      maxSeconds: 1,
+    });
+    expect(resumed.steps).toBeGreaterThan(first.steps);
+  });
+
   it('resumes from a checkpoint bit for bit', async () => {
     const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
     const config = (runsDir: string): DqnConfigInput => ({

@@ -59,6 +59,11 @@ export interface TrainOptions {
   resumeDir?: string;
   /** Stop after this step (a checkpoint is written), as if interrupted; for tests. */
   stopAtStep?: number;
+  /**
+   * Wall-clock budget of this session in seconds: when it is spent the run ends as a finished one
+   * does (checkpoint and agent folder written); `resumeDir` with a larger budget continues it.
+   */
+  maxSeconds?: number;
   /** Live progress bar on stderr. */
   progress?: boolean;
   /** No console output at all. */
@@ -71,7 +76,7 @@ export interface TrainOptions {
 export interface TrainResult {
   runId: string;
   runDir: string;
-  /** The agent folder, absent when stopped early. */
+  /** The agent folder, absent when stopped early (stopAtStep). */
   agentDir?: string;
   steps: number;
   updates: number;
@@ -309,8 +314,17 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   };
 
   // ---- The loop ------------------------------------------------------------------------
+  let timeUp = false;
   try {
     while (run.step < stopAt) {
+      if (
+        options.maxSeconds !== undefined &&
+        performance.now() - start.time >= options.maxSeconds * 1000
+      ) {
+        timeUp = true;
+        say(`time budget of ${options.maxSeconds} s spent at step ${run.step}`);
+        break;
+      }
       // ALGO LOGIC: epsilon-greedy actions for every env from one forward pass.
       const explore = cfg.explorationFraction * cfg.totalSteps;
       agent.epsilon = linearSchedule(cfg.startEpsilon, cfg.endEpsilon, explore, run.step);
@@ -414,7 +428,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await saveCheckpoint();
 
     let agentDir: string | undefined;
-    if (run.step >= cfg.totalSteps) {
+    if (run.step >= cfg.totalSteps || timeUp) {
       agentDir = join(runDir, 'agent');
       await saveAgentDir(agentDir, {
         tf,

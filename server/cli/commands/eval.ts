@@ -12,6 +12,7 @@ import { getTf } from '../../../agents/dqn/tfBackend.ts';
 import { loadDqnAgent } from '../../../agents/format/io.ts';
 import { RandomAgent } from '../../../agents/randomAgent.ts';
 import { UserError } from '../../../emulators/errors.ts';
+import { settingOption } from './options.ts';
 
 export function register(program: Command): void {
   program
@@ -22,6 +23,12 @@ export function register(program: Command): void {
     .option('--episodes <n>', 'episodes (fixed seed list)', '30')
     .option('--parallel <n>', 'episodes played side by side', '8')
     .option('--backend <name>', 'tfjs backend: tensorflow, fast-cpu or cpu')
+    .option(
+      '--setting <name=value>',
+      "a game setting, e.g. opponentLevel=easy (repeatable); normalised scores need the baselines' settings",
+      settingOption,
+      {},
+    )
     .option('--json', 'print the result as one JSON object on the last line')
     .action(
       async (opts: {
@@ -30,10 +37,11 @@ export function register(program: Command): void {
         episodes: string;
         parallel: string;
         backend?: string;
+        setting: Record<string, string>;
         json?: boolean;
       }) => {
         const episodes = positiveInt(opts.episodes, '--episodes');
-        const game = gameInfo(opts.game);
+        const game = gameInfo(opts.game, opts.setting);
         let agent: Agent;
         if (opts.agent === 'random') agent = new RandomAgent(game.actions.length, 0);
         else {
@@ -46,7 +54,7 @@ export function register(program: Command): void {
         }
         const result = await evaluateAgent({
           agent,
-          makeEnv: evalEnvFactory(game.id),
+          makeEnv: evalEnvFactory(game.id, 4, opts.setting),
           episodes,
           parallel: positiveInt(opts.parallel, '--parallel'),
           baselines: game.baselines,

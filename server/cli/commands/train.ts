@@ -10,6 +10,7 @@ import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../../agents/dqn/ga
 import { getTf } from '../../../agents/dqn/tfBackend.ts';
 import { trainDqn } from '../../../agents/dqn/train.ts';
 import { UserError } from '../../../emulators/errors.ts';
+import { settingOption } from './options.ts';
 
 export function register(program: Command): void {
   const cmd = program
@@ -22,7 +23,17 @@ export function register(program: Command): void {
       'tfjs backend: tensorflow, fast-cpu or cpu (default: fastest available)',
     )
     .option('--licence <spdx>', 'licence recorded in the agent folder', 'MIT')
-    .option('--no-progress', 'no live progress bar');
+    .option('--no-progress', 'no live progress bar')
+    .option(
+      '--minutes <n>',
+      'wall-clock budget: stop after this many minutes and write the agent (resume continues)',
+      parseNumber,
+    )
+    .option(
+      '--setting <name=value>',
+      'a game setting, e.g. opponentLevel=easy (repeatable)',
+      settingOption,
+    );
   for (const flag of configFlags()) {
     const help = `${flag.description} (default ${JSON.stringify(flag.default)})`;
     if (flag.type === 'boolean') {
@@ -40,6 +51,7 @@ export function register(program: Command): void {
     for (const flag of configFlags())
       if (opts[flag.key] !== undefined) config[flag.key] = opts[flag.key];
     if (opts.steps !== undefined) config.totalSteps = opts.steps;
+    if (opts.setting !== undefined) config.settings = opts.setting;
     const tfHandle = await getTf({ backend: opts.backend as never });
     const result = await trainDqn({
       config: config as DqnConfigInput,
@@ -47,12 +59,13 @@ export function register(program: Command): void {
       makeVectorEnv: trainVectorEnv,
       // The config passed here is the run's own (a resumed run keeps its game and settings).
       evaluate: async (agent, _step, cfg) => {
-        const makeEnv = evalEnvFactory(cfg.game, cfg.frameSkip);
-        const { baselines } = gameInfo(cfg.game);
+        const makeEnv = evalEnvFactory(cfg.game, cfg.frameSkip, cfg.settings);
+        const { baselines } = gameInfo(cfg.game, cfg.settings);
         return (await evaluateAgent({ agent, makeEnv, episodes: cfg.evalEpisodes, baselines }))
           .stats;
       },
       progress: opts.progress !== false && process.stderr.isTTY,
+      maxSeconds: opts.minutes === undefined ? undefined : Number(opts.minutes) * 60,
       tf: tfHandle,
       licence: String(opts.licence),
     });

@@ -79,6 +79,29 @@ const leaderboardRow = obj({
   },
 });
 
+const playerRef = obj({
+  versionId: int,
+  version: int,
+  agentId: int,
+  agentName: str,
+  owner: str,
+  kind: str,
+  computerLevel: { ...str, nullable: true, description: "the game's computer at this level" },
+});
+const matchSchema = obj({
+  id: int,
+  gameId: str,
+  playerA: { ...int, description: 'version on controller 1 (left)' },
+  playerB: { ...int, description: 'version on controller 2 (right, sees the court mirrored)' },
+  players: { type: 'array', items: playerRef, minItems: 2, maxItems: 2 },
+  scoreA: num,
+  scoreB: num,
+  outcome: { type: 'string', enum: ['a', 'b', 'draw'] },
+  seed: int,
+  replayUrl: { ...str, nullable: true },
+  createdAt: int,
+});
+
 export function openApiDocument(serverUrl?: string): object {
   return {
     openapi: '3.0.3',
@@ -102,7 +125,7 @@ export function openApiDocument(serverUrl?: string): object {
           'an error',
         ),
       },
-      schemas: { LeaderboardRow: leaderboardRow },
+      schemas: { LeaderboardRow: leaderboardRow, Match: matchSchema },
     },
     paths: {
       '/health': {
@@ -375,6 +398,137 @@ export function openApiDocument(serverUrl?: string): object {
               }),
             ),
             404: error,
+          },
+        },
+      },
+      '/duel/ratings': {
+        get: {
+          summary:
+            'Duel ratings: Bradley-Terry on the Elo scale (scripted agent = 1000) from every match, with 95% bootstrap intervals and Rank (UB)',
+          description:
+            'Refit after each match with 100 bootstrap resamples; once matches pause, with 1,000, and then `final` is true. ' +
+            'The computer opponent is rated as three reference players (cpu-easy, cpu-normal, cpu-hard).',
+          parameters: [
+            {
+              name: 'game',
+              in: 'query',
+              schema: str,
+              description: 'default: the first two-player game',
+            },
+          ],
+          responses: {
+            200: json(
+              obj({
+                game: str,
+                final: { type: 'boolean' },
+                resamples: int,
+                matches: int,
+                anchor: obj({ versionId: int, agentName: str, rating: num }),
+                ratings: {
+                  type: 'array',
+                  items: obj({
+                    rank: { ...int, description: 'Rank (UB) on the 95% intervals' },
+                    versionId: int,
+                    version: int,
+                    agentId: int,
+                    agentName: str,
+                    owner: str,
+                    kind: str,
+                    computerLevel: { ...str, nullable: true },
+                    rating: num,
+                    lower: num,
+                    upper: num,
+                    ci95: { type: 'array', items: num, minItems: 2, maxItems: 2 },
+                    matches: int,
+                    wins: int,
+                    losses: int,
+                    draws: int,
+                  }),
+                },
+              }),
+            ),
+            400: error,
+            404: error,
+          },
+        },
+      },
+      '/matches': {
+        get: {
+          summary: 'Head-to-head matches, newest first',
+          parameters: [
+            { name: 'game', in: 'query', schema: str },
+            { name: 'version', in: 'query', schema: int, description: 'matches of this version' },
+            {
+              name: 'agent',
+              in: 'query',
+              schema: int,
+              description: 'matches of any version of this agent',
+            },
+            ...page,
+          ],
+          responses: {
+            200: json(
+              obj({
+                matches: { type: 'array', items: { $ref: '#/components/schemas/Match' } },
+                nextBeforeId: { ...int, nullable: true },
+              }),
+            ),
+            400: error,
+            404: error,
+          },
+        },
+      },
+      '/matches/{id}': {
+        get: {
+          summary: 'One match: both players, points, outcome, frames and a link to its replay',
+          parameters: [pathId('id', 'match id')],
+          responses: {
+            200: json(obj({ match: { $ref: '#/components/schemas/Match' } })),
+            404: error,
+          },
+        },
+      },
+      '/matches/{id}/replay': {
+        get: {
+          summary:
+            "A match's replay: game seed, settings and both controllers' bytes per emulator frame",
+          description:
+            'Reset the game with settings.gameSettings and settings.gameSeed, then on frame f hold controller1[f] and controller2[f]: ' +
+            'the final points are the recorded ones.',
+          parameters: [pathId('id', 'match id')],
+          responses: {
+            200: json(
+              obj({
+                replay: obj({
+                  seed: int,
+                  settings: obj({}),
+                  frames: int,
+                  controller1: { type: 'array', items: int },
+                  controller2: { type: 'array', items: int },
+                }),
+              }),
+            ),
+            404: error,
+          },
+        },
+      },
+      '/matches/{id}/watch': {
+        post: {
+          summary:
+            'Play a recorded match back in a live room; join the returned room on the live stream',
+          parameters: [pathId('id', 'match id')],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: obj({ speed: { type: 'integer', enum: [1, 2, 4], default: 1 } }),
+              },
+            },
+          },
+          responses: {
+            201: json(obj({ roomId: str }), 'playing'),
+            400: error,
+            404: error,
+            429: error,
           },
         },
       },

@@ -2,8 +2,10 @@
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { Button, EmptyState } from './components/ui.tsx';
 import { AgentPage } from './pages/AgentPage.tsx';
+import { DuelPage } from './pages/DuelPage.tsx';
 import { LeaderboardsPage } from './pages/LeaderboardsPage.tsx';
 import { LivePage } from './pages/LivePage.tsx';
+import { MatchPage } from './pages/MatchPage.tsx';
 import { SubmitPage } from './pages/SubmitPage.tsx';
 import { WatchPage } from './pages/WatchPage.tsx';
 import { useTheme } from './theme.ts';
@@ -31,6 +33,7 @@ export function App() {
               Live
             </NavLink>
             <NavLink to="/leaderboards">Leaderboards</NavLink>
+            <NavLink to="/duel">Duel</NavLink>
             <NavLink to="/submit">Submit an agent</NavLink>
           </nav>
           <Button variant="ghost" onClick={toggle} aria-label="Switch between light and dark theme">
@@ -44,6 +47,8 @@ export function App() {
           <Route path="/live/:roomId" element={<WatchPage />} />
           <Route path="/leaderboards" element={<LeaderboardsPage />} />
           <Route path="/agents/:id" element={<AgentPage />} />
+          <Route path="/duel" element={<DuelPage />} />
+          <Route path="/matches/:id" element={<MatchPage />} />
           <Route path="/submit" element={<SubmitPage />} />
           <Route
             path="*"

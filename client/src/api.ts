@@ -140,17 +140,43 @@ export interface Health {
   jobs: Record<JobState, number>;
 }
 
+/** Who played one side of a match (`playerView`). */
+export interface MatchPlayer {
+  versionId: number;
+  version: number | null;
+  agentId: number | null;
+  agentName: string | null;
+  owner: string | null;
+  kind: AgentKind | null;
+  /** Set for the game's own computer, rated as a reference player at this level. */
+  computerLevel: string | null;
+}
+
 /** A Duel rating (Bradley–Terry, Elo scale) with its bootstrap 95% interval. */
-export interface DuelRating {
+export interface DuelRating extends Partial<MatchPlayer> {
+  /** Rank (UB) on the 95% intervals. */
   rank: number;
   versionId: number;
-  agentId?: number;
-  agentName?: string;
-  owner?: string;
   rating: number;
   lower: number;
   upper: number;
   matches: number;
+  wins?: number;
+  losses?: number;
+  draws?: number;
+}
+
+/** A game's Duel rating table and how it was computed. */
+export interface DuelRatings {
+  game: string;
+  method: string;
+  /** Computed with 1,000 bootstrap resamples over every match so far (else 100, refreshing). */
+  final: boolean;
+  resamples: number;
+  matches: number;
+  anchor: (MatchPlayer & { rating: number }) | null;
+  computedAt: number | null;
+  ratings: DuelRating[];
 }
 
 export type MatchOutcome = 'a' | 'b' | 'draw';
@@ -161,12 +187,25 @@ export interface Match {
   playerA: number;
   playerB: number;
   /** Display names, when the server joins them in; else the UI shows version ids. */
-  nameA?: string;
-  nameB?: string;
+  nameA?: string | null;
+  nameB?: string | null;
   scoreA: number;
   scoreB: number;
   outcome: MatchOutcome;
   createdAt: number;
+  /** Controller 1 (left) and controller 2 (right). */
+  players?: [MatchPlayer, MatchPlayer];
+  seed?: number;
+  replayUrl?: string | null;
+}
+
+export interface MatchDetails extends Match {
+  players: [MatchPlayer, MatchPlayer];
+  frames: number | null;
+  /** Ended by the frame cap (the points decide) rather than at 21. */
+  truncated: boolean | null;
+  forfeit: { side: 1 | 2; code: string; reason: string } | null;
+  gameSettings: Record<string, string> | null;
 }
 
 export interface Registration {
@@ -280,14 +319,36 @@ export const getDuelRatings = async (gameId: string): Promise<DuelRating[] | nul
     )
   )?.ratings ?? null;
 
+/** A game's whole Duel table (default game: the first two-player one); null without Duel routes. */
+export const getDuelTable = (gameId?: string): Promise<DuelRatings | null> =>
+  optional<DuelRatings>(
+    '/duel/ratings',
+    gameId ? `/duel/ratings?game=${encodeURIComponent(gameId)}` : '/duel/ratings',
+  );
+
+export const getMatch = async (id: number): Promise<MatchDetails> =>
+  (await request<{ match: MatchDetails }>(`/matches/${id}`)).match;
+
+/** Starts (or joins) a live room playing a recorded match back; returns its room id. */
+export const watchMatch = (id: number, speed: 1 | 2 | 4 = 1) =>
+  request<{ roomId: string }>(`/matches/${id}/watch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ speed }),
+  });
+
 /** Matches of a game or of one agent, newest first; null while the server has no Duel routes. */
 export const listMatches = async (filter: {
   game?: string;
   agentId?: number;
+  versionId?: number;
+  limit?: number;
 }): Promise<Match[] | null> => {
   const query = new URLSearchParams();
   if (filter.game) query.set('game', filter.game);
   if (filter.agentId !== undefined) query.set('agent', String(filter.agentId));
+  if (filter.versionId !== undefined) query.set('version', String(filter.versionId));
+  if (filter.limit !== undefined) query.set('limit', String(filter.limit));
   return (await optional<{ matches: Match[] }>('/matches', `/matches?${query}`))?.matches ?? null;
 };
 

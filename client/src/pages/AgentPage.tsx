@@ -124,7 +124,9 @@ function Matches({ agentId }: { agentId: number }) {
             <tr key={m.id}>
               <td>{matchSideName(m, 'a')}</td>
               <td className="num">
-                {formatNumber(m.scoreA, 0)} : {formatNumber(m.scoreB, 0)}
+                <Link to={`/matches/${m.id}`} title="watch the replay">
+                  {formatNumber(m.scoreA, 0)} : {formatNumber(m.scoreB, 0)}
+                </Link>
               </td>
               <td>{matchSideName(m, 'b')}</td>
               <td>

@@ -1,41 +1,65 @@
 /**
- * Live play on the arena's own HTTP server: the socket.io `/live` namespace, the stream hub, and
- * the always-on showcase — a real-time game that restarts when it ends, so the Live page is never
- * empty. The showcase plays the bundled scripted agents (Brick alone; Duel against the built-in
- * computer), one NES frame per 1/60 s: about 6% of one core per game on this machine, and it
- * yields to evaluations, which run on worker threads.
+ * Live play on the arena's own HTTP server: the socket.io `/live` namespace, the stream hub, the
+ * always-on showcase — a real-time game that restarts when it ends, so the Live page is never
+ * empty — and the rooms of running evaluations. The showcase plays each bundled game's trained
+ * agent when `agents/bundled/` has one (DQN: its Q-values go with the frames), else the scripted
+ * agent (Brick alone; Duel against the built-in computer), one NES frame per 1/60 s, in a worker
+ * thread (`stream/showcase.ts`): this thread only encodes and sends frames. Evaluations run on
+ * the evaluation workers; their rooms come here through message ports (`hostEvaluationRoom`).
  */
+import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
-import { makeBuiltinAgent } from '../agents/builtin.ts';
-import { makeNesEnv } from '../emulators/index.ts';
 import type { ArenaEvents } from './events/index.ts';
 import { LIVE_NAMESPACE } from './protocol/stream.ts';
+import { agentFolders, BUNDLED_AGENTS_DIR } from './seed/index.ts';
 import { LeaderboardNotifier } from './stream/leaderboardNotifier.ts';
-import { runRealtime } from './stream/realtimeRunner.ts';
+import { hostPortRoom } from './stream/portRooms.ts';
+import type { ClosablePort } from './stream/portSink.ts';
+import { type ShowcaseGame, type ShowcaseHost, startShowcase } from './stream/showcase.ts';
 import { SocketIoTransport } from './stream/socketIoTransport.ts';
-import { StreamHub } from './stream/streamHub.ts';
+import { type RoomOptions, StreamHub } from './stream/streamHub.ts';
 
-export interface ShowcaseGame {
-  game: string;
-  agent: 'random' | 'scripted';
-  /** Name shown for the built-in computer opponent in two-player games. */
-  opponent?: string;
-  settings?: Record<string, string>;
+export type { ShowcaseGame } from './stream/showcase.ts';
+
+/** Frames a second an evaluation's room sends its viewers, sampled from a faster-than-real-time run. */
+export const EVALUATION_STREAM_FPS = 30;
+
+/**
+ * The showcase: Brick alone and Duel against the built-in computer (normal level), each played by
+ * the game's trained agent under `bundledDir` when there is one (the scripted agent if it fails to
+ * load), else by the scripted agent.
+ */
+export function defaultShowcase(bundledDir = BUNDLED_AGENTS_DIR): ShowcaseGame[] {
+  const player = (game: string): Pick<ShowcaseGame, 'agent' | 'modelDir' | 'fallbackAgent'> => {
+    const modelDir = agentFolders(bundledDir).find((dir) => declaredGame(dir) === game);
+    return modelDir
+      ? { agent: 'model', modelDir, fallbackAgent: 'scripted' }
+      : { agent: 'scripted' };
+  };
+  return [
+    { game: 'brick', ...player('brick') },
+    { game: 'duel', ...player('duel'), opponent: 'cpu', settings: { opponentLevel: 'normal' } },
+  ];
 }
 
-export const DEFAULT_SHOWCASE: ShowcaseGame[] = [
-  { game: 'brick', agent: 'scripted' },
-  {
-    game: 'duel',
-    agent: 'scripted',
-    opponent: 'cpu',
-    settings: { opponentLevel: 'normal' },
-  },
-];
+/** agent.json's `game`, or undefined when it cannot be read (the folder is then not used). */
+function declaredGame(dir: string): string | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8')) as { game?: unknown };
+    return typeof meta.game === 'string' ? meta.game : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface LiveService {
   hub: StreamHub;
+  /** The showcase's worker thread. */
+  showcase: ShowcaseHost;
+  /** Opens a running evaluation's room, fed from `port` (see `eval/spectate.ts`). */
+  hostEvaluationRoom(room: RoomOptions, port: ClosablePort): void;
   /** The server's socket.io instance: other namespaces (remote agents) share it. */
   io: SocketIoServer;
   close(): Promise<void>;
@@ -58,58 +82,24 @@ export function startLive(options: {
   const hub = new StreamHub({ transport: new SocketIoTransport(io.of(LIVE_NAMESPACE)) });
   const notifier = new LeaderboardNotifier(hub.transport);
   const stopEvents = options.events?.onLeaderboardChanged((change) => notifier.notify(change));
-  const abort = new AbortController();
-  const loops = (options.showcase ?? DEFAULT_SHOWCASE).map((show, index) =>
-    runShowcase(hub, show, index, abort.signal).catch((error: Error) => {
-      options.log?.(`showcase ${show.game} stopped: ${error.message}`);
-    }),
-  );
+  const showcase = startShowcase({
+    hub,
+    games: options.showcase ?? defaultShowcase(),
+    log: options.log,
+  });
   return {
     hub,
+    showcase,
+    hostEvaluationRoom(room, port) {
+      hostPortRoom(hub, room, port, options.log);
+    },
     io,
     async close() {
       stopEvents?.();
       notifier.close();
-      abort.abort();
-      await Promise.allSettled(loops);
+      await showcase.close();
       await hub.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
-}
-
-async function runShowcase(
-  hub: StreamHub,
-  show: ShowcaseGame,
-  index: number,
-  signal: AbortSignal,
-): Promise<void> {
-  const env = makeNesEnv({ game: show.game, settings: show.settings });
-  try {
-    for (let round = 0; !signal.aborted; round++) {
-      const seed = (index + 1) * 100_000 + round;
-      const agent = makeBuiltinAgent(show.agent, {
-        entry: env.entry,
-        actions: env.actionSpace.names,
-        seed,
-        ram: () => env.machine.ram,
-      });
-      const players: { name: string; agentKind: string }[] = [
-        { name: agent.name, agentKind: show.agent },
-      ];
-      if (show.opponent) players.push({ name: show.opponent, agentKind: 'builtin' });
-      const room = hub.openRoom({
-        roomId: `showcase-${show.game}-${round}`,
-        game: show.game,
-        kind: show.opponent ? 'match' : 'episode',
-        players,
-        actionNames: [...env.actionSpace.names],
-        fps: 60,
-        speed: 1,
-      });
-      await runRealtime({ env, agent, sink: room, seed, signal, opponentName: show.opponent });
-    }
-  } finally {
-    env.close();
-  }
 }

@@ -50,10 +50,15 @@ export interface LiveRoomInfo {
   actionNames: string[];
   /** Frames per second the room publishes at (60 at real time). */
   fps: number;
-  /** Emulation speed: 1 = real time (60 NES frames a second). */
+  /**
+   * Emulation speed: 1 = real time (60 NES frames a second); 0 = as fast as the machine runs (an
+   * evaluation), shown at up to `fps` sampled frames a second.
+   */
   speed: number;
   /** Wall-clock start, milliseconds since the Unix epoch. */
   startedAt: number;
+  /** What is being played, in a few words (e.g. `evaluation · episode 4 of 30`). */
+  note?: string;
 }
 
 /** One side's score in a match frame. */
@@ -191,6 +196,7 @@ const roomInfoSchema = z.object({
   fps: z.number(),
   speed: z.number(),
   startedAt: z.number(),
+  note: z.string().max(120).optional(),
 });
 
 /** For clients that validate what the server sends (the dashboard does). */

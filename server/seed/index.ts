@@ -141,7 +141,7 @@ function baselinesOf(entry: ManifestEntry): { random: number; scripted: number }
 }
 
 /** Folders holding an agent.json, at most two levels under `root`. */
-function agentFolders(root: string): string[] {
+export function agentFolders(root: string): string[] {
   if (!existsSync(root)) return [];
   const found: string[] = [];
   const visit = (dir: string, depth: number) => {

@@ -16,6 +16,12 @@ export interface PortLike {
   off(event: 'message', listener: (value: unknown) => void): unknown;
 }
 
+/** A port the main side closes once its room ended (a `MessagePort`). */
+export interface ClosablePort extends PortLike {
+  close(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /** Worker -> main. */
 export type SinkMessage =
   | { kind: 'liveFrame'; frame: LiveFrame }

@@ -1,0 +1,127 @@
+// Learning benchmark: how far DQN gets on a game within a wall-clock budget on this machine.
+//   npm run bench:learn [-- --game brick --minutes 60 --episodes 30 -- ...extra arena train flags]
+//
+// It trains with `arena train --minutes M` and the flags below (the ones the bundled Brick agent
+// was made with; anything after a lone `--` is passed on to `arena train`), then scores the agent
+// and, as the baseline measured in the same run, the random agent under the arena's evaluation
+// conditions (`arena eval`, same seed list). Figures: the agent's mean with its 95% interval, its
+// ratio to the random agent's mean, and the normalised score (agent - random) / (scripted - random)
+// from the manifest baselines. The last line is one JSON object.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+
+/** The training flags of the bundled Brick agent (agents/bundled/README.md). */
+export const LEARN_FLAGS = [
+  '--net',
+  'small',
+  '--num-envs',
+  '4',
+  '--steps',
+  '400000',
+  '--learning-starts',
+  '5000',
+  '--buffer-size',
+  '100000',
+  '--target-update-interval',
+  '2000',
+  '--n-step',
+  '3',
+  '--learning-rate',
+  '0.00025',
+  '--eval-every',
+  '25000',
+  '--eval-episodes',
+  '5',
+  '--checkpoint-every',
+  '25000',
+  '--seed',
+  '1',
+];
+
+const split = process.argv.indexOf('--', 2);
+const extra = split >= 0 ? process.argv.slice(split + 1) : [];
+const program = new Command('bench:learn')
+  .option('--game <id>', 'game', 'brick')
+  .option('--minutes <m>', 'training budget in minutes', Number, 60)
+  .option('--episodes <n>', 'evaluation episodes', Number, 30)
+  .parse(split >= 0 ? process.argv.slice(0, split) : process.argv);
+const opts = program.opts<{ game: string; minutes: number; episodes: number }>();
+
+const ARENA = join(import.meta.dirname, '..', '..', 'bin', 'arena.mjs');
+
+function arena(args: string[], echo: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ARENA, ...args], {
+      stdio: ['ignore', 'pipe', echo ? 'inherit' : 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (echo) process.stdout.write(chunk);
+    });
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`arena ${args[0]} exited ${code}`)),
+    );
+  });
+}
+
+interface EvalJson {
+  mean: number;
+  ci95: [number, number];
+  median: number;
+  normalised: number | null;
+}
+const lastJson = (out: string): EvalJson => JSON.parse(out.trim().split('\n').at(-1) as string);
+
+const runsDir = mkdtempSync(join(tmpdir(), 'arena-learn-'));
+const load = [loadavg()[0]];
+const trained = await arena(
+  [
+    'train',
+    '--game',
+    opts.game,
+    ...LEARN_FLAGS,
+    ...extra,
+    '--minutes',
+    String(opts.minutes),
+    '--runs-dir',
+    runsDir,
+    '--no-progress',
+  ],
+  true,
+);
+load.push(loadavg()[0]);
+const agentDir = /^agent: (.+)$/m.exec(trained)?.[1];
+if (!agentDir) throw new Error('arena train printed no agent folder');
+const steps = Number(/: (\d+) steps/.exec(trained)?.[1]);
+const evalArgs = ['--game', opts.game, '--episodes', String(opts.episodes), '--json'];
+const agent = lastJson(await arena(['eval', '--agent', agentDir, ...evalArgs], false));
+const random = lastJson(await arena(['eval', '--agent', 'random', ...evalArgs], false));
+load.push(loadavg()[0]);
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+console.log(`agent folder: ${agentDir}`);
+console.log(
+  `${opts.game}: after ${opts.minutes} min (${steps} steps) mean ${round(agent.mean)} ` +
+    `[${round(agent.ci95[0])}, ${round(agent.ci95[1])}] vs random ${round(random.mean)} ` +
+    `[${round(random.ci95[0])}, ${round(random.ci95[1])}]; normalised ${agent.normalised === null ? 'n/a' : round(agent.normalised)}`,
+);
+console.log(
+  JSON.stringify({
+    game: opts.game,
+    minutes: opts.minutes,
+    steps,
+    episodes: opts.episodes,
+    mean: round(agent.mean),
+    ci95: agent.ci95.map(round),
+    randomMean: round(random.mean),
+    randomCi95: random.ci95.map(round),
+    ratioToRandom: round(agent.mean / Math.max(random.mean, 1e-9)),
+    normalised: agent.normalised === null ? null : round(agent.normalised),
+    clearOfRandom: agent.ci95[0] > random.ci95[1],
+    loadAverage: load.map(round),
+  }),
+);

@@ -22,7 +22,7 @@ import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
 import type { EpisodeExecutor } from './eval/executor.ts';
 import { WorkerPool } from './eval/pool.ts';
 import { ArenaEvents } from './events/index.ts';
-import { type LiveService, startLive } from './live.ts';
+import { EVALUATION_STREAM_FPS, type LiveService, startLive } from './live.ts';
 import { RatingsKeeper } from './matches/ratings.ts';
 import { ensureReferencePlayers, twoPlayerGames } from './matches/referencePlayers.ts';
 import { MatchScheduler } from './matches/scheduler.ts';
@@ -114,6 +114,11 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     dataDir: config.dataDir,
     conditions: config.conditions,
     events,
+    // Running evaluations are watchable on the live stream (rooms come and go with them).
+    spectators: {
+      maxFps: EVALUATION_STREAM_FPS,
+      host: (room, port) => live.hostEvaluationRoom(room, port),
+    },
     log,
   });
   const stopReaper = startLeaseReaper(queue, {
@@ -138,7 +143,6 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   // Node's default server timeout: 5 s), so a client never reuses a socket the server is closing.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  evaluator.start();
   const ratings = new RatingsKeeper({ storage, log });
   for (const entry of twoPlayerGames(storage)) ratings.ensureFinal(entry.id);
   const matches = config.matches
@@ -160,6 +164,8 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     maxMessageBytes: config.remote.maxMessageBytes,
     log,
   });
+  // After the live stream exists: evaluations open their rooms there.
+  evaluator.start();
   const remote = startRemoteAgents({
     httpServer: server,
     io: live.io,

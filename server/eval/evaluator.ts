@@ -10,12 +10,13 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { findEntry } from '../../emulators/manifest/index.ts';
 import type { ArenaEvents } from '../events/index.ts';
 import type { ClaimedJob, JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { AgentVersion } from '../storage/types.ts';
 import { type EvalConditions, episodeSeeds } from './conditions.ts';
-import type { EpisodeExecutor } from './executor.ts';
+import type { EpisodeExecutor, LiveRoomHandler, RunTaskOptions } from './executor.ts';
 import type { AgentSpec, EpisodeResult, EpisodeSpec } from './task.ts';
 
 /** A job asks for one agent version's evaluation. */
@@ -41,7 +42,16 @@ export interface EvaluatorOptions {
   pollMs?: number;
   /** Told of every recorded episode and finished evaluation (leaderboard changes). */
   events?: ArenaEvents;
+  /** Where running evaluations are shown live; absent, nobody can watch them. */
+  spectators?: EvaluationSpectators;
   log?: (line: string) => void;
+}
+
+/** Hosts the live rooms of running evaluations (the live stream's hub). */
+export interface EvaluationSpectators {
+  /** Most frames a second an evaluation's room sends its viewers (sampled from a faster run). */
+  maxFps: number;
+  host: LiveRoomHandler;
 }
 
 /** Where a version's model files live (uploaded and bundled model agents). */
@@ -57,9 +67,10 @@ export function agentSpecOf(version: AgentVersion, dataDir: string): AgentSpec {
 }
 
 export class Evaluator {
-  private readonly opts: Required<Omit<EvaluatorOptions, 'log' | 'events'>> & {
+  private readonly opts: Required<Omit<EvaluatorOptions, 'log' | 'events' | 'spectators'>> & {
     log: (line: string) => void;
     events?: ArenaEvents;
+    spectators?: EvaluationSpectators;
   };
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly active = new Set<Promise<void>>();
@@ -204,6 +215,28 @@ export class Evaluator {
       // interleave finely; a model agent's episodes are split once per worker and batched.
       const chunks =
         spec.kind === 'builtin' ? pending.map((e) => [e]) : split(pending, executor.size);
+      const spectators = this.opts.spectators;
+      const live: RunTaskOptions['live'] = spectators && {
+        options: {
+          roomPrefix: `eval-${job.id}`,
+          maxFps: spectators.maxFps,
+          episodes: conditions.episodes,
+          room: {
+            game: agent.gameId,
+            kind: 'episode',
+            players: [
+              {
+                name: `${agent.name} v${version.version}`,
+                agentKind: spec.kind === 'builtin' ? spec.name : 'dqn',
+              },
+            ],
+            actionNames: [...findEntry(agent.gameId).actions],
+            fps: spectators.maxFps,
+            speed: 0,
+          },
+        },
+        onRoom: spectators.host,
+      };
       // Wait for every chunk even when one fails, so no episode of this claim is still being
       // recorded when the job goes back to the queue.
       const outcomes = await Promise.allSettled(
@@ -213,6 +246,7 @@ export class Evaluator {
             priority: job.priority,
             task: { game: agent.gameId, conditions, agent: spec, episodes },
             onEpisode: record,
+            live,
           }),
         ),
       );

@@ -19,7 +19,12 @@ export interface WorkerPoolOptions {
 
 /** An evaluation task or a match pairing, with what to call per result. */
 type Job =
-  | { kind: 'eval'; task: RunTaskOptions['task']; onEpisode: RunTaskOptions['onEpisode'] }
+  | {
+      kind: 'eval';
+      task: RunTaskOptions['task'];
+      onEpisode: RunTaskOptions['onEpisode'];
+      live?: RunTaskOptions['live'];
+    }
   | { kind: 'match'; task: RunMatchOptions['task']; onLeg: RunMatchOptions['onLeg'] };
 
 interface PendingTask {
@@ -62,6 +67,7 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
       kind: 'eval',
       task: opts.task,
       onEpisode: opts.onEpisode,
+      live: opts.live,
     });
   }
 
@@ -146,6 +152,13 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
       return;
     }
     const task = slot.task;
+    if (message.type === 'liveRoom') {
+      // A room of a task that is over, or that nobody hosts, is closed at once.
+      const host = task?.id === message.taskId && task.job.kind === 'eval' ? task.job.live : null;
+      if (host) host.onRoom(message.room, message.port);
+      else message.port.close();
+      return;
+    }
     if (!task || task.id !== message.taskId) return;
     if (message.type === 'episode' || message.type === 'leg') {
       if (task.failed) return;
@@ -207,7 +220,7 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
       slot.task = task;
       const request: PoolRequest =
         task.job.kind === 'eval'
-          ? { type: 'run', taskId: task.id, task: task.job.task }
+          ? { type: 'run', taskId: task.id, task: task.job.task, live: task.job.live?.options }
           : { type: 'match', taskId: task.id, task: task.job.task };
       slot.worker.postMessage(request);
     }

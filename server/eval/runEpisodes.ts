@@ -5,15 +5,17 @@
  *
  * Every episode's randomness depends only on its own seed (env reset seed, builtin agent seed,
  * the model agent's exploration stream), so results do not depend on how episodes are grouped
- * into tasks or workers.
+ * into tasks or workers. Streaming to spectators (`live`) only reads the episodes' state, so it
+ * changes no result either.
  */
 import type { Agent } from '../../agents/agent.ts';
 import { makeBuiltinAgent } from '../../agents/builtin.ts';
-import type { Env } from '../../emulators/core.ts';
+import type { Env, StepInfo } from '../../emulators/core.ts';
 import { makeNesEnv } from '../../emulators/index.ts';
 import { deriveSeed, Rng } from '../../emulators/rng.ts';
 import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
 import { ReplayRecorder } from './recorder.ts';
+import { EvaluationStreamer, type LiveEpisodeRooms, type WatchableEpisode } from './spectate.ts';
 import type { EpisodeResult, EvalTask } from './task.ts';
 
 interface Slot {
@@ -26,14 +28,19 @@ interface Slot {
   explore: Rng;
   observation: Uint8Array;
   done: boolean;
+  truncated: boolean;
+  steps: number;
+  info: StepInfo;
 }
 
 export interface RunEpisodesOptions {
   task: EvalTask;
   onEpisode: (result: EpisodeResult) => void;
+  /** Lets spectators watch one running episode at a time (see `spectate.ts`). */
+  live?: LiveEpisodeRooms;
 }
 
-export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Promise<void> {
+export async function runEpisodes({ task, onEpisode, live }: RunEpisodesOptions): Promise<void> {
   const { conditions } = task;
   const slots: Slot[] = task.episodes.map(({ index, seed }) => {
     const base = makeNesEnv({ game: task.game, settings: task.gameSettings });
@@ -52,7 +59,7 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
             ram: () => base.machine.ram,
           })
         : null;
-    const observation = env.reset({ seed }).observation;
+    const { observation, info } = env.reset({ seed });
     return {
       index,
       seed,
@@ -62,6 +69,9 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
       explore: new Rng(deriveSeed(seed, 'epsilon')),
       observation,
       done: false,
+      truncated: false,
+      steps: 0,
+      info,
     };
   });
   if (slots.length === 0) return;
@@ -74,9 +84,13 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
   const batchActions = new Int32Array(slots.length);
   const actions = new Int32Array(slots.length);
   const greedy: number[] = [];
+  const streamer = live ? new EvaluationStreamer(live) : null;
+  const watchable = streamer ? slots.map((slot) => watchableEpisode(slot, model)) : [];
+  const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
   try {
-    let live = slots.length;
-    while (live > 0) {
+    if (streamer?.update(watchable)) await yieldNow();
+    let running = slots.length;
+    while (running > 0) {
       greedy.length = 0;
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i];
@@ -98,9 +112,12 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
         if (slot.done) continue;
         const step = slot.env.step(actions[i]);
         slot.observation = step.observation;
+        slot.info = step.info;
+        slot.steps++;
         if (!step.terminated && !step.truncated) continue;
         slot.done = true;
-        live--;
+        slot.truncated = !step.terminated;
+        running--;
         onEpisode({
           index: slot.index,
           seed: slot.seed,
@@ -114,10 +131,50 @@ export async function runEpisodes({ task, onEpisode }: RunEpisodesOptions): Prom
         slot.env.close();
         slot.agent?.dispose?.();
       }
+      if (streamer?.update(watchable)) await yieldNow();
     }
+  } catch (error) {
+    streamer?.stop('error');
+    throw error;
   } finally {
     model?.dispose?.();
   }
+}
+
+/** A slot as the streamer reads it. */
+function watchableEpisode(slot: Slot, model: Agent | null): WatchableEpisode {
+  const names = slot.env.actionSpace.names;
+  const agent = slot.agent ?? model;
+  const qValues = agent?.qValues;
+  return {
+    get index() {
+      return slot.index;
+    },
+    get done() {
+      return slot.done;
+    },
+    get truncated() {
+      return slot.truncated;
+    },
+    get steps() {
+      return slot.steps;
+    },
+    get score() {
+      return slot.recorder.score;
+    },
+    get lives() {
+      return slot.info.lives;
+    },
+    get episodeFrame() {
+      return slot.info.episodeFrame;
+    },
+    get action() {
+      const action = slot.info.executedAction ?? 0;
+      return names[action] ?? String(action);
+    },
+    screen: (out) => slot.recorder.base.machine.screenPaletteIndices(out),
+    ...(qValues && agent ? { qValues: () => qValues.call(agent, slot.observation) } : {}),
+  };
 }
 
 /**

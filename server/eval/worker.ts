@@ -4,17 +4,20 @@
  * controller bytes are transferred, not copied). An exception becomes an `error` message; a
  * crash of the thread itself is handled by the pool.
  */
-import { parentPort } from 'node:worker_threads';
+import { MessageChannel, parentPort, type TransferListItem } from 'node:worker_threads';
 import { runMatchTask } from '../matches/runMatch.ts';
 import type { MatchTask } from '../matches/task.ts';
+import { PortSink } from '../stream/portSink.ts';
+import type { LiveTaskOptions } from './executor.ts';
 import { runEpisodes } from './runEpisodes.ts';
+import type { LiveEpisodeRooms } from './spectate.ts';
 import type { EvalTask } from './task.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('server/eval/worker.ts must run in a worker thread');
 
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+function post(message: WorkerMessage, transfer: TransferListItem[] = []): void {
   port!.postMessage(message, transfer);
 }
 
@@ -33,12 +36,31 @@ async function run(taskId: number, play: () => Promise<void>): Promise<void> {
   }
 }
 
-function evaluate(taskId: number, task: EvalTask): Promise<void> {
+function evaluate(taskId: number, task: EvalTask, live?: LiveTaskOptions): Promise<void> {
   return runEpisodes({
     task,
     onEpisode: (result) =>
       post({ type: 'episode', taskId, result }, [result.actions.buffer as ArrayBuffer]),
+    live: live && liveRooms(taskId, live),
   });
+}
+
+/** Each episode's room: a new channel whose far end goes to the main thread's hub. */
+function liveRooms(taskId: number, live: LiveTaskOptions): LiveEpisodeRooms {
+  return {
+    maxFps: live.maxFps,
+    open(index) {
+      const roomId = `${live.roomPrefix}-${index}`;
+      const { port1, port2 } = new MessageChannel();
+      const room = {
+        ...live.room,
+        roomId,
+        note: `evaluation · episode ${index + 1} of ${live.episodes}`,
+      };
+      post({ type: 'liveRoom', taskId, room, port: port2 }, [port2]);
+      return { roomId, sink: new PortSink(port1) };
+    },
+  };
 }
 
 function match(taskId: number, task: MatchTask): Promise<void> {
@@ -49,7 +71,7 @@ function match(taskId: number, task: MatchTask): Promise<void> {
 
 port.on('message', (request: PoolRequest) => {
   if (request.type === 'run')
-    void run(request.taskId, () => evaluate(request.taskId, request.task));
+    void run(request.taskId, () => evaluate(request.taskId, request.task, request.live));
   else if (request.type === 'match') {
     void run(request.taskId, () => match(request.taskId, request.task));
   }

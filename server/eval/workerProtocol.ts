@@ -1,9 +1,13 @@
 /** Messages between the evaluation pool (main thread) and its worker threads. */
+
+import type { MessagePort } from 'node:worker_threads';
 import type { MatchLegResult, MatchTask } from '../matches/task.ts';
+import type { RoomOptions } from '../stream/streamHub.ts';
+import type { LiveTaskOptions } from './executor.ts';
 import type { EpisodeResult, EvalTask } from './task.ts';
 
 export type PoolRequest =
-  | { type: 'run'; taskId: number; task: EvalTask }
+  | { type: 'run'; taskId: number; task: EvalTask; live?: LiveTaskOptions }
   | { type: 'match'; taskId: number; task: MatchTask }
   | { type: 'crash' };
 
@@ -11,5 +15,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'episode'; taskId: number; result: EpisodeResult }
   | { type: 'leg'; taskId: number; result: MatchLegResult }
+  /** A live room the task opened; its frames come through `port` (transferred). */
+  | { type: 'liveRoom'; taskId: number; room: RoomOptions; port: MessagePort }
   | { type: 'done'; taskId: number }
   | { type: 'error'; taskId: number; message: string; code?: string };

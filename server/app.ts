@@ -99,7 +99,15 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
   const requeued = await queue.requeueRunning();
   if (requeued > 0) log(`re-queued ${requeued} evaluation job(s) interrupted by the last shutdown`);
-  if (config.seed) await seedStore({ storage, queue, dataDir: config.dataDir, log });
+  if (config.seed) {
+    await seedStore({
+      storage,
+      queue,
+      dataDir: config.dataDir,
+      bundledDir: config.bundledDir,
+      log,
+    });
+  }
   ensureReferencePlayers(storage, log);
   const missing = await ensureEvaluations({ storage, queue, episodes: config.conditions.episodes });
   if (missing > 0) log(`queued ${missing} evaluation(s) for versions with missing episodes`);
@@ -160,6 +168,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   const live: LiveService = startLive({
     httpServer: server,
     showcase: config.showcase ? undefined : [],
+    bundledDir: config.bundledDir,
     events,
     maxMessageBytes: config.remote.maxMessageBytes,
     log,

@@ -42,6 +42,11 @@ export interface ServerConfig {
   seed: boolean;
   /** Keep real-time showcase games running on the live stream. */
   showcase: boolean;
+  /**
+   * Where trained agents (agent folders) are looked for: seeded into an empty store and played by
+   * the showcase. Default `agents/bundled/` in the repository.
+   */
+  bundledDir?: string;
   /** Keep head-to-head matches of two-player games' agents going (Duel ratings). */
   matches: boolean;
   rateLimits: RateLimits;
@@ -85,6 +90,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     workers: input.workers,
     seed: input.seed ?? true,
     showcase: input.showcase ?? true,
+    bundledDir: input.bundledDir === undefined ? undefined : resolve(input.bundledDir),
     matches: input.matches ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
     remote: resolveRemoteOptions(input.remote),

@@ -67,7 +67,10 @@ export interface LiveService {
 
 export function startLive(options: {
   httpServer: HttpServer;
+  /** The showcase games; default `defaultShowcase(bundledDir)`. */
   showcase?: ShowcaseGame[];
+  /** Where the default showcase looks for trained agents (default `agents/bundled/`). */
+  bundledDir?: string;
   /** Leaderboard changes to pass on to every viewer (coalesced, about one message a second per game). */
   events?: ArenaEvents;
   /** Largest message a socket.io client may send, bytes (socket.io's default is 1 MB). */
@@ -84,7 +87,7 @@ export function startLive(options: {
   const stopEvents = options.events?.onLeaderboardChanged((change) => notifier.notify(change));
   const showcase = startShowcase({
     hub,
-    games: options.showcase ?? defaultShowcase(),
+    games: options.showcase ?? defaultShowcase(options.bundledDir),
     log: options.log,
   });
   return {

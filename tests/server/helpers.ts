@@ -27,6 +27,9 @@ export async function startTestServer(input: ServerConfigInput = {}): Promise<Te
     port: 0,
     dataDir,
     seed: false,
+    // The Duel scheduler would take workers from the evaluations a test watches; tests that
+    // want matches ask for them.
+    matches: false,
     workers: 1,
     maxUploadBytes: 1024 * 1024,
     rateLimits: { registrationsPerHour: 1000, uploadsPerHour: 1000, requestsPerMinute: 100_000 },

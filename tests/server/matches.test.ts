@@ -29,7 +29,7 @@ const post = (body: unknown) => ({
 });
 
 beforeAll(async () => {
-  server = await startTestServer({ matches: false, showcase: false });
+  server = await startTestServer({ showcase: false });
   const { storage } = server;
   const entry = loadGame('duel').entry;
   storage.upsertGame({ id: 'duel', title: entry.title, romSha1: entry.sha1, baselines: null });

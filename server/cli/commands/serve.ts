@@ -14,6 +14,7 @@ interface ServeOptions {
   workers?: number;
   seed: boolean;
   showcase: boolean;
+  bundled?: string;
   matches: boolean;
   episodes?: number;
   maxFrames?: number;
@@ -45,6 +46,10 @@ export function registerServe(program: Command): void {
     )
     .option('--no-seed', 'do not seed an empty store with the bundled games and agents')
     .option('--no-showcase', 'do not keep real-time showcase games on the live stream')
+    .option(
+      '--bundled <dir>',
+      'trained agents to seed and to play in the showcase (default: agents/bundled/)',
+    )
     .option('--no-matches', 'do not schedule head-to-head matches between Duel agents')
     .option(
       '--episodes <n>',
@@ -84,6 +89,7 @@ export function registerServe(program: Command): void {
         workers: options.workers,
         seed: options.seed,
         showcase: options.showcase,
+        bundledDir: options.bundled,
         remote: {
           ...(options.stepBudgetMs !== undefined ? { stepBudgetMs: options.stepBudgetMs } : {}),
           ...(options.timeBankMs !== undefined ? { timeBankMs: options.timeBankMs } : {}),

@@ -25,6 +25,7 @@ import { ArenaEvents } from './events/index.ts';
 import { EVALUATION_STREAM_FPS, type LiveService, startLive } from './live.ts';
 import { RatingsKeeper } from './matches/ratings.ts';
 import { ensureReferencePlayers, twoPlayerGames } from './matches/referencePlayers.ts';
+import { MatchReplayRooms } from './matches/replayRooms.ts';
 import { MatchScheduler } from './matches/scheduler.ts';
 import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
@@ -184,6 +185,8 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     options: config.remote,
     log,
   });
+  const replays = new MatchReplayRooms({ hub: live.hub, storage, log });
+  ctx.matchReplays = replays;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let closing: Promise<void> | null = null;
@@ -201,6 +204,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
       closing ??= (async () => {
         evaluator.stop();
         matches?.stop();
+        replays.close();
         stopReaper();
         await remote.close();
         await live.close();

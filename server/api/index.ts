@@ -11,6 +11,7 @@ import { renderDocsPage } from './docsPage.ts';
 import { type ErrorBody, errorHandler, notFoundHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { matchRoutes } from './routes/matches.ts';
 import { publicRoutes } from './routes/public.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 
@@ -81,6 +82,7 @@ export function createApiRouter(ctx: ApiContext): Router {
     }),
   );
   router.use(agentRoutes({ ctx, auth }));
+  router.use(matchRoutes({ ctx }));
   router.use(remoteRoutes({ ctx, auth }));
   router.use(notFoundHandler);
   router.use(errorHandler(ctx.log));

@@ -43,6 +43,24 @@ describe('summarise', () => {
 });
 
 describe('evaluateAgent', () => {
+  it("scores the game's own score (info.score), not the reward it trains on", async () => {
+    // Duel's reward is the point difference; its score is the player's points. A chain env whose
+    // rewards are offset by -10 per step while info.score counts the real rewards shows which is used.
+    class OffsetRewardChain extends ChainEnv {
+      override step(action: number) {
+        const result = super.step(action);
+        return { ...result, reward: result.reward - 10 };
+      }
+    }
+    const result = await evaluateAgent({
+      agent: rightAgent,
+      episodes: 2,
+      epsilon: 0,
+      makeEnv: () => new OffsetRewardChain({ length: 5, start: 1 }),
+    });
+    expect(result.scores).toEqual([1, 1]);
+  });
+
   it('plays each fixed seed under the arena conditions', async () => {
     const seen: EvalEnvOptions[] = [];
     const result = await evaluateAgent({

@@ -2,7 +2,9 @@
  * Evaluation under the arena's conditions (Machado et al. 2018 protocol): a fixed list of episode
  * seeds, up to 30 no-op starts, sticky actions with probability 0.25, a 108,000-frame cap, no
  * terminal-on-life-loss, and epsilon = 0.05 applied on top of any agent's choice. The score of an
- * episode is the sum of its (unclipped) rewards, i.e. the game's own score change.
+ * episode is the game's own score for the player at its end (`info.score`, as in the manifest
+ * baselines and on the leaderboards): in Brick the sum of the rewards; in Duel the player's
+ * points, while the reward it trains on is the point difference.
  *
  * Takes an agent and an env factory (CleanRL's `dqn_eval.py` shape), so it runs on fakes in tests
  * and on the NES envs in `arena eval`. Several episodes run side by side with one batched forward
@@ -127,7 +129,7 @@ export async function evaluateAgent(options: EvaluateOptions): Promise<EvalResul
       // The arena's epsilon: drawn per episode, so it does not depend on batching.
       const action = s.rng.next() < epsilon ? s.rng.int(agent.numActions) : actions[i];
       const result = s.env.step(action);
-      scores[s.episode] += result.reward;
+      scores[s.episode] = result.info.score;
       lengths[s.episode]++;
       s.observation = result.observation;
       if (result.terminated || result.truncated) {

@@ -3,7 +3,9 @@
  * and keeps one controller byte per emulator frame since the last reset, the game seed that
  * reset used, and the sum of the frame rewards. Pressing those bytes on a fresh machine reset with
  * the same game seed reproduces the episode exactly (`replay.ts`), whatever the agent, sticky
- * actions or no-op starts did, because all of that only ever chose controller bytes.
+ * actions or no-op starts did, because all of that only ever chose controller bytes. The score is
+ * the game's own score for the player (RAM, `info.score`), as in the manifest baselines: in Brick
+ * the sum of the rewards; in Duel the player's points (the reward there is the point difference).
  */
 import { buttonMasksOf } from '../../emulators/actions.ts';
 import {
@@ -20,7 +22,7 @@ export class ReplayRecorder extends Wrapper<Uint32Array> {
   private length = 0;
   /** The game seed the last reset wrote into the game (what `NesEnv.reset` reports). */
   gameSeed = 0;
-  /** Sum of frame rewards since the last reset: the episode's score. */
+  /** The game's score for the player after the last step: the episode's score. */
   score = 0;
 
   constructor(readonly base: NesEnv) {
@@ -32,7 +34,7 @@ export class ReplayRecorder extends Wrapper<Uint32Array> {
     const result = this.env.reset(options);
     this.gameSeed = Number(result.info.seed ?? 0);
     this.length = 0;
-    this.score = 0;
+    this.score = result.info.score;
     return result;
   }
 
@@ -44,7 +46,7 @@ export class ReplayRecorder extends Wrapper<Uint32Array> {
       this.buffer = grown;
     }
     this.buffer[this.length++] = this.masks[action];
-    this.score += result.reward;
+    this.score = result.info.score;
     return result;
   }
 

@@ -42,7 +42,7 @@ export function replayEpisode(input: ReplayInput): ReplayOutcome {
       );
     }
     const step = env.step(action);
-    score += step.reward;
+    score = step.info.score;
     terminated = step.terminated;
   }
   env.close();

@@ -12,7 +12,9 @@ export {
   type RoomSettings,
   type RoomStats,
 } from './liveRoom.ts';
-export { type PortLike, PortSink, pipeToSink } from './portSink.ts';
+export { LeaderboardNotifier } from './leaderboardNotifier.ts';
+export { hostPortRoom } from './portRooms.ts';
+export { type ClosablePort, type PortLike, PortSink, pipeToSink } from './portSink.ts';
 export {
   type Clock,
   monotonicClock,
@@ -21,6 +23,7 @@ export {
   type RealtimeRunOptions,
   runRealtime,
 } from './realtimeRunner.ts';
+export { type ShowcaseGame, type ShowcaseHost, startShowcase } from './showcase.ts';
 export {
   type LiveServer,
   type LiveServerOptions,

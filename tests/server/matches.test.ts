@@ -21,6 +21,8 @@ import { api, startTestServer, type TestServer } from './helpers.ts';
 let server: TestServer;
 const ids: Record<string, number> = {};
 const matchIds: number[] = [];
+/** Frame cap of the test matches: short, so the set-up stays quick on a busy machine. */
+const FRAMES = 400;
 
 const post = (body: unknown) => ({
   method: 'POST',
@@ -42,7 +44,7 @@ beforeAll(async () => {
   const cpu = storage.findAgent({ gameId: 'duel', name: 'cpu-hard' })!;
   ids['cpu-hard'] = storage.getAgentDetails(cpu.id)!.versions[0].id;
   // Real matches, short: scripted against random (both sides), random against the computer.
-  const conditions = { ...server.config.conditions, maxEpisodeFrames: 900 };
+  const conditions = { ...server.config.conditions, maxEpisodeFrames: FRAMES };
   const pairings: Array<[MatchTask, [number, number]]> = [
     [
       {
@@ -75,7 +77,7 @@ beforeAll(async () => {
     for (const result of legs) matchIds.push(recordLeg(storage, { task, versionIds, result }).id);
   }
   refitRatings(storage, 'duel', BOOTSTRAP_FINAL);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await server?.dispose();
@@ -156,7 +158,7 @@ describe('matches API', () => {
       const match = body.match;
       expect(match.players).toHaveLength(2);
       expect(match.replayUrl).toBe(`/api/matches/${id}/replay`);
-      expect(match.frames).toBe(900);
+      expect(match.frames).toBe(FRAMES);
       const replay = (await api(server, `/matches/${id}/replay`)).body.replay;
       expect(replay.controller1).toHaveLength(match.frames);
       expect(replay.controller2).toHaveLength(match.frames);

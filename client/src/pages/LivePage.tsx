@@ -27,9 +27,11 @@ function LiveTile({ room }: { room: LiveRoomInfo }) {
         <span className="live-tile__name">{title}</span>
         <span className="row">
           {room.kind === 'match' && <Badge tone="accent">Duel</Badge>}
+          {room.speed === 0 && <Badge tone="accent">evaluation</Badge>}
           <Badge tone="neutral">{room.game}</Badge>
         </span>
       </div>
+      {room.note && <div className="live-tile__note">{room.note}</div>}
       <div className="hud">
         {last?.players && last.players.length === 2 ? (
           <span>

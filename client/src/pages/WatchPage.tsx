@@ -1,4 +1,8 @@
-/** Watching one live room large: the screen, score and lives, the pad, Q-values, Duel scores. */
+/**
+ * Watching one live room large: the screen with the agent's Q-values as bars under it (DQN
+ * agents), score and lives, the pad, and both players for a Duel match. An evaluation (speed 0)
+ * runs faster than real time and is shown as sampled frames.
+ */
 import { useEffect } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Badge, Card, EmptyState, formatNumber, Stat } from '../components/ui.tsx';
@@ -49,7 +53,13 @@ export function WatchPage() {
         <div>
           <h1>{room ? roomTitle(room) : 'Live game'}</h1>
           <p>
-            {room?.game ?? ''} {room && room.speed !== 1 ? `· ${room.speed}× speed` : ''}
+            {room?.game ?? ''}
+            {room?.note ? ` · ${room.note}` : ''}
+            {room && room.speed === 0
+              ? ` · fast-forward, ${room.fps} sampled frames a second`
+              : room && room.speed !== 1
+                ? ` · ${room.speed}× speed`
+                : ''}
           </p>
         </div>
         <div className="row">
@@ -64,6 +74,14 @@ export function WatchPage() {
             className="watch-screen"
             label={room ? `${room.game} played by ${roomTitle(room)}` : 'live game screen'}
           />
+          {last?.qValues && room && (
+            <section className="qvalues" aria-label="What the network thinks">
+              <h2 className="qvalues__title">
+                What the network thinks <span className="field__hint">Q-value per action</span>
+              </h2>
+              <QValueBars actionNames={room.actionNames} qValues={last.qValues} />
+            </section>
+          )}
           {end && (
             <p className="note note--good" role="status">
               {END_TEXT[end.reason]} · final score {formatNumber(end.score, 0)} ·{' '}
@@ -106,11 +124,6 @@ export function WatchPage() {
               pad <span className="pad">{last?.action ?? '–'}</span>
             </p>
           </Card>
-          {last?.qValues && room && (
-            <Card title="What the network thinks (Q-values)">
-              <QValueBars actionNames={room.actionNames} qValues={last.qValues} />
-            </Card>
-          )}
           {room && (
             <Card title="Players">
               <ul className="plain-list">

@@ -42,7 +42,7 @@ describe('game glue', () => {
     }
   });
 
-  it("leaves out baselines measured under other settings", () => {
+  it('leaves out baselines measured under other settings', () => {
     const duel = findEntry('duel');
     const measured = duel.baselines.random?.settings ?? {};
     expect(gameInfo('duel', measured).baselines).toBeDefined();

@@ -4,6 +4,7 @@
  */
 export * from '../protocol/stream.ts';
 export { InMemoryTransport, InMemoryViewer } from './inMemoryTransport.ts';
+export { LeaderboardNotifier } from './leaderboardNotifier.ts';
 export {
   type FrameSink,
   type LiveFrame,
@@ -12,7 +13,6 @@ export {
   type RoomSettings,
   type RoomStats,
 } from './liveRoom.ts';
-export { LeaderboardNotifier } from './leaderboardNotifier.ts';
 export { hostPortRoom } from './portRooms.ts';
 export { type ClosablePort, type PortLike, PortSink, pipeToSink } from './portSink.ts';
 export {

@@ -30,6 +30,9 @@ export async function startTestServer(input: ServerConfigInput = {}): Promise<Te
     // The Duel scheduler would take workers from the evaluations a test watches; tests that
     // want matches ask for them.
     matches: false,
+    // No trained agents unless a test brings its own: the repository's agents/bundled/ would add
+    // DQN agents (and their evaluations) to every seeded test server.
+    bundledDir: join(dataDir, 'no-bundled-agents'),
     workers: 1,
     maxUploadBytes: 1024 * 1024,
     rateLimits: { registrationsPerHour: 1000, uploadsPerHour: 1000, requestsPerMinute: 100_000 },

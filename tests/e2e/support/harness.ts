@@ -41,6 +41,8 @@ export interface ArenaOptions {
   episodes?: number;
   /** Frame cap per episode. */
   maxFrames?: number;
+  /** Trained agents to seed and to play in the showcase (`--bundled`). */
+  bundledDir?: string;
 }
 
 /** Starts `arena serve` on a free port and a fresh data folder; resolves once it listens. */
@@ -49,6 +51,9 @@ export async function startArena(options: ArenaOptions = {}): Promise<ArenaProce
   const args = ['bin/arena.mjs', 'serve', '--port', '0', '--data', dataDir, '--workers', '1'];
   args.push('--episodes', String(options.episodes ?? 3));
   args.push('--max-frames', String(options.maxFrames ?? 1200));
+  // Only the trained agents a test brings (none by default): the repository's agents/bundled/
+  // would add their evaluations and showcase games to every browser test.
+  args.push('--bundled', options.bundledDir ?? join(dataDir, 'no-bundled-agents'));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -60,12 +60,26 @@ export interface DiscreteSpace {
   names: readonly string[];
 }
 
+/**
+ * An env's full state as plain JSON (see envState.ts for the format): what `getState` returns and
+ * `setState` takes back, so a run continues exactly, in this process or another.
+ */
+export type EnvState = unknown;
+
 export interface Env<Obs = Uint8Array, Act = number> {
   readonly observationSpace: BoxSpace;
   readonly actionSpace: DiscreteSpace;
   reset(options?: ResetOptions): ResetResult<Obs>;
   step(action: Act): StepResult<Obs>;
   close(): void;
+  /**
+   * Optional: everything needed to continue exactly from here, JSON-safe. A wrapper includes its
+   * inner env's state, so the outermost env's state covers the whole stack. Only checkpoints call
+   * it, never the hot path.
+   */
+  getState?(): EnvState;
+  /** Optional: puts back a `getState` result; refuses (UserError) one it cannot use. */
+  setState?(state: EnvState): void;
 }
 
 /** Passes everything through to the wrapped env; subclasses override what they change. */

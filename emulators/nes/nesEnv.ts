@@ -4,6 +4,7 @@
  * the episode ends when the manifest's game-over condition holds. ALE's conventions (frame skip,
  * grayscale, resize, stacking, sticky actions, no-op starts, the frame cap) are wrappers on top.
  */
+import { z } from 'zod';
 import { buttonMasksOf, FULL_ACTION_SET } from '../actions.ts';
 import type {
   BoxSpace,
@@ -14,10 +15,12 @@ import type {
   StepInfo,
   StepResult,
 } from '../core.ts';
+import { copyInfo, infoSchema, parseLayerState, rngStateSchema } from '../envState.ts';
 import { UserError } from '../errors.ts';
 import { type ManifestEntry, readRamValue } from '../manifest/index.ts';
 import { Rng } from '../rng.ts';
 import { Button, type MachineState, NesMachine, SCREEN_HEIGHT, SCREEN_WIDTH } from './machine.ts';
+import { packMachineState, unpackMachineState } from './machineStateCodec.ts';
 
 export interface NesEnvOptions {
   entry: ManifestEntry;
@@ -226,9 +229,56 @@ export class NesEnv implements Env<Uint32Array> {
     this.lastScore = state.lastScore;
     this.lastOpponentScore = state.lastOpponentScore;
     this.controller2Mask = state.controller2Mask;
+    for (const key of Object.keys(this.info)) if (!(key in state.info)) delete this.info[key];
     Object.assign(this.info, state.info);
   }
+
+  /**
+   * `saveState` in JSON form for checkpoints (see envState.ts): the machine snapshot packed
+   * (machineStateCodec.ts), the rest as is, tagged with the layer and the game.
+   */
+  getState(): NesEnvSavedState {
+    const state = this.saveState();
+    return {
+      layer: 'nes',
+      game: this.entry.id,
+      machine: packMachineState(state.machine),
+      rng: state.rng,
+      lastScore: state.lastScore,
+      lastOpponentScore: state.lastOpponentScore,
+      controller2Mask: state.controller2Mask,
+      info: copyInfo(state.info, 'nes env'),
+    };
+  }
+
+  setState(state: unknown): void {
+    const saved = parseLayerState(nesEnvSavedStateSchema, state, 'nes');
+    if (saved.game !== this.entry.id) {
+      throw new UserError(
+        `cannot restore a ${saved.game} env state into a ${this.entry.id} env`,
+        'BAD_ENV_STATE',
+      );
+    }
+    const machine = unpackMachineState(saved.machine);
+    this.loadState({ ...saved, machine, info: saved.info });
+  }
 }
+
+const nesEnvSavedStateSchema = z
+  .object({
+    layer: z.literal('nes'),
+    game: z.string(),
+    machine: z.string(),
+    rng: rngStateSchema,
+    lastScore: z.number(),
+    lastOpponentScore: z.number(),
+    controller2Mask: z.number().int().min(0).max(255),
+    info: infoSchema,
+  })
+  .strict();
+
+/** A `NesEnv`'s state as `getState` returns it (JSON-safe). */
+export type NesEnvSavedState = z.infer<typeof nesEnvSavedStateSchema>;
 
 export interface NesEnvState {
   machine: MachineState;

@@ -2,9 +2,21 @@
  * Stacks the last `depth` observations into one contiguous array, oldest first (shape
  * [depth, ...frame]); after a reset every slot holds the first frame, as in the DQN papers.
  */
+import { z } from 'zod';
 import type { BoxSpace, ResetOptions, ResetResult, StepResult } from '../core.ts';
 import { type Env, Wrapper } from '../core.ts';
+import { packBytes, parseLayerState, restoreState, stateOf, unpackBytes } from '../envState.ts';
 import { UserError } from '../errors.ts';
+
+const stateSchema = z
+  .object({
+    layer: z.literal('frame-stack'),
+    depth: z.number().int().min(1),
+    /** The stacked frames, oldest first (packed bytes). */
+    stack: z.string(),
+    inner: z.unknown(),
+  })
+  .strict();
 
 export class FrameStackObservation extends Wrapper<Uint8Array> {
   readonly depth: number;
@@ -39,5 +51,23 @@ export class FrameStackObservation extends Wrapper<Uint8Array> {
     this.stack.set(result.observation, (this.depth - 1) * this.frameSize);
     result.observation = this.stack;
     return result;
+  }
+
+  getState(): z.infer<typeof stateSchema> {
+    const inner = stateOf(this.env);
+    return { layer: 'frame-stack', depth: this.depth, stack: packBytes(this.stack), inner };
+  }
+
+  setState(state: unknown): void {
+    const saved = parseLayerState(stateSchema, state, 'frame-stack');
+    if (saved.depth !== this.depth) {
+      throw new UserError(
+        `cannot restore a ${saved.depth}-frame stack into a ${this.depth}-frame one`,
+        'BAD_ENV_STATE',
+      );
+    }
+    const stack = unpackBytes(saved.stack, this.stack.length, 'frame-stack state');
+    restoreState(this.env, saved.inner);
+    this.stack.set(stack);
   }
 }

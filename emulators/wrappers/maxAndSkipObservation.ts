@@ -8,10 +8,12 @@ import type {
   BoxSpace,
   DiscreteSpace,
   Env,
+  EnvState,
   ResetOptions,
   ResetResult,
   StepResult,
 } from '../core.ts';
+import { restoreState, stateOf } from '../envState.ts';
 import { UserError } from '../errors.ts';
 
 /** A frame-level environment whose observation is a screen of packed pixels (gray << 16 | code). */
@@ -219,5 +221,17 @@ export class MaxAndSkipObservation implements Env<Uint8Array> {
 
   close(): void {
     this.env.close();
+  }
+
+  /**
+   * Nothing of its own: every step remembers the frame it pools before rendering, so nothing
+   * carries from one step to the next. The inner env's state as is.
+   */
+  getState(): EnvState {
+    return stateOf(this.env);
+  }
+
+  setState(state: EnvState): void {
+    restoreState(this.env, state);
   }
 }

@@ -2,9 +2,15 @@
  * Random no-op starts (Mnih et al. 2015): after each reset, take a random number of NOOP steps in
  * [0, noopMax] so episodes do not all begin from the same state.
  */
+import { z } from 'zod';
 import { type Env, type ResetOptions, type ResetResult, Wrapper } from '../core.ts';
+import { parseLayerState, restoreState, rngStateSchema, stateOf } from '../envState.ts';
 import { UserError } from '../errors.ts';
 import { deriveSeed, Rng } from '../rng.ts';
+
+const stateSchema = z
+  .object({ layer: z.literal('noop-start'), rng: rngStateSchema, inner: z.unknown() })
+  .strict();
 
 export class NoopStart<Obs> extends Wrapper<Obs> {
   private readonly rng = new Rng(deriveSeed(0, 'noop'));
@@ -37,5 +43,15 @@ export class NoopStart<Obs> extends Wrapper<Obs> {
       }
     }
     return result;
+  }
+
+  getState(): z.infer<typeof stateSchema> {
+    return { layer: 'noop-start', rng: this.rng.getState(), inner: stateOf(this.env) };
+  }
+
+  setState(state: unknown): void {
+    const saved = parseLayerState(stateSchema, state, 'noop-start');
+    restoreState(this.env, saved.inner);
+    this.rng.setState(saved.rng);
   }
 }

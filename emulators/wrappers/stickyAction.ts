@@ -4,9 +4,21 @@
  * so an agent cannot memorise an open-loop action sequence. Applied per agent step; the action
  * actually executed is reported in `info.executedAction`.
  */
+import { z } from 'zod';
 import { ActionWrapper, type Env, type ResetOptions, type ResetResult } from '../core.ts';
+import { parseLayerState, restoreState, rngStateSchema, stateOf } from '../envState.ts';
 import { UserError } from '../errors.ts';
 import { deriveSeed, Rng } from '../rng.ts';
+
+const stateSchema = z
+  .object({
+    layer: z.literal('sticky-action'),
+    /** The action the previous step executed (repeated when the next one sticks). */
+    previous: z.number().int().min(0),
+    rng: rngStateSchema,
+    inner: z.unknown(),
+  })
+  .strict();
 
 export class StickyAction<Obs> extends ActionWrapper<Obs> {
   private readonly rng = new Rng(deriveSeed(0, 'sticky'));
@@ -33,5 +45,17 @@ export class StickyAction<Obs> extends ActionWrapper<Obs> {
     if (this.probability > 0 && this.rng.next() < this.probability) return this.previous;
     this.previous = action;
     return action;
+  }
+
+  getState(): z.infer<typeof stateSchema> {
+    const inner = stateOf(this.env);
+    return { layer: 'sticky-action', previous: this.previous, rng: this.rng.getState(), inner };
+  }
+
+  setState(state: unknown): void {
+    const saved = parseLayerState(stateSchema, state, 'sticky-action');
+    restoreState(this.env, saved.inner);
+    this.previous = saved.previous;
+    this.rng.setState(saved.rng);
   }
 }

@@ -2,7 +2,8 @@
  * Truncates an episode once it has run `maxFrames` emulator frames (Machado et al. 2018: 108,000
  * frames, 30 minutes of play), read from `info.episodeFrame`.
  */
-import { type Env, type StepResult, Wrapper } from '../core.ts';
+import { type Env, type EnvState, type StepResult, Wrapper } from '../core.ts';
+import { restoreState, stateOf } from '../envState.ts';
 import { UserError } from '../errors.ts';
 
 export class TimeLimit<Obs> extends Wrapper<Obs> {
@@ -19,5 +20,14 @@ export class TimeLimit<Obs> extends Wrapper<Obs> {
     const result = this.env.step(action);
     if (!result.terminated && result.info.episodeFrame >= this.maxFrames) result.truncated = true;
     return result;
+  }
+
+  /** Nothing of its own (it reads `info.episodeFrame`): the inner env's state as is. */
+  getState(): EnvState {
+    return stateOf(this.env);
+  }
+
+  setState(state: EnvState): void {
+    restoreState(this.env, state);
   }
 }

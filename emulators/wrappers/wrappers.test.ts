@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { actionScript, play, resumeThreeWays } from '../../tests/support/envTrace.ts';
 import { ScriptedEnv, ScriptedScreenEnv } from '../../tests/support/scriptedEnv.ts';
+import type { Env, ResetOptions } from '../core.ts';
+import { canSaveState } from '../envState.ts';
 import {
   atariPreprocessing,
   FrameStackObservation,
@@ -210,3 +213,148 @@ describe('atariPreprocessing', () => {
     );
   });
 });
+
+describe('saving and restoring state', () => {
+  // Each wrapper over a scripted env: save, play a tail, restore (into the same env after it
+  // wandered on, and into a freshly built one) and play the tail again: identical every time.
+  const tail = (n: number) => actionScript(40, n, 7);
+
+  it('StickyAction continues with the same sticks and the same previous action', () => {
+    const make = () => new StickyAction(new ScriptedEnv({ episodeLength: 9 }), 0.5);
+    const env = make();
+    env.reset({ seed: 4 });
+    play(env, [1, 2, 3, 2, 1]);
+    const run = resumeThreeWays(env, make(), tail(4));
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+    // The tail really depends on the sticks: some executed actions differ from the chosen ones.
+    const stuck = run.reference.filter(
+      (e) => e.move !== 'reset' && e.info.executedAction !== e.move,
+    );
+    expect(stuck.length).toBeGreaterThan(5);
+  });
+
+  it('NoopStart draws the same no-op counts after the restore', () => {
+    const make = () => new NoopStart(new ScriptedEnv({ episodeLength: 6 }), 10);
+    const env = make();
+    env.reset({ seed: 9 });
+    play(env, [1, 1]);
+    const run = resumeThreeWays(env, make(), tail(4));
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+    // Several resets, and they start at different steps (the no-op counts differ).
+    const starts = run.reference.filter((e) => e.move === 'reset').map((e) => e.observation);
+    expect(starts.length).toBeGreaterThan(4);
+    expect(new Set(starts).size).toBeGreaterThan(1);
+  });
+
+  it('TimeLimit and MaxAndSkipObservation hand their inner state through', () => {
+    const make = () =>
+      new TimeLimit(
+        new MaxAndSkipObservation(
+          new ScriptedScreenEnv({ episodeLength: 50 }, (s, x, y) => (s * 31 + x * y) & 0xff),
+          { skip: 3, width: 16, height: 15 },
+        ),
+        30,
+      );
+    const env = make();
+    env.reset({ seed: 1 });
+    play(env, [0, 1, 2]);
+    expect(env.getState()).toEqual({ steps: 9, score: 9 });
+    const run = resumeThreeWays(env, make(), actionScript(12, 4, 7), [1, 2]);
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+    expect(run.reference.some((e) => e.truncated)).toBe(true);
+  });
+
+  it('TerminalOnLifeLoss restored between a lost life and the reset continues the game', () => {
+    const make = () =>
+      new TerminalOnLifeLoss(
+        new ScriptedEnv({ lives: (s) => (s < 3 ? 3 : s < 5 ? 2 : 1), episodeLength: 7 }),
+      );
+    const env = make();
+    env.reset({ seed: 1 });
+    const lost = play(env, [0, 0, 0], false);
+    expect(lost[2].terminated).toBe(true); // a life lost; the next reset continues the game
+    const run = resumeThreeWays(env, make(), ['reset', ...tail(4)]);
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+    // The reset continued from step 3 (frames show the step count), it did not restart.
+    expect(run.reference[0].observation).toBe(Buffer.alloc(6, 3).toString('base64'));
+  });
+
+  it('FrameStackObservation restores the stacked frames', () => {
+    const make = () => new FrameStackObservation(new ScriptedEnv({ episodeLength: 11 }), 4);
+    const env = make();
+    env.reset({ seed: 1 });
+    play(env, [0, 1, 2, 3, 0]);
+    const run = resumeThreeWays(env, make(), tail(4));
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+  });
+
+  it('the whole ALE stack continues exactly, and its state is plain JSON', () => {
+    const options = {
+      frameSkip: 2,
+      screenSize: 20,
+      stickyActionProbability: 0.25,
+      noopMax: 5,
+      maxEpisodeFrames: 40,
+      terminalOnLifeLoss: true,
+    };
+    const make = () =>
+      atariPreprocessing(
+        new ScriptedScreenEnv(
+          { episodeLength: 30, lives: (s) => 3 - Math.floor(s / 8) },
+          (s, x, y) => (s * 17 + x + 3 * y) & 0xff,
+        ),
+        options,
+      );
+    const env = make();
+    env.reset({ seed: 12 });
+    play(env, actionScript(13, 4, 3));
+    const state = env.getState?.() as { layer: string; inner: { layer: string } };
+    expect(state.layer).toBe('frame-stack');
+    expect(state.inner.layer).toBe('terminal-on-life-loss');
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    const run = resumeThreeWays(env, make(), actionScript(30, 4, 5), [1, 2, 3]);
+    expect(run.again).toEqual(run.reference);
+    expect(run.fresh).toEqual(run.reference);
+  });
+
+  it('refuses a state from a different stack of wrappers, naming the layer, and changes nothing', () => {
+    const sticky = new StickyAction(new ScriptedEnv(), 0.5);
+    const stack = new FrameStackObservation(new StickyAction(new ScriptedEnv(), 0.5), 2);
+    stack.reset({ seed: 3 });
+    play(stack, [1, 2, 3]);
+    const before = JSON.stringify(stack.getState());
+    expect(() => stack.setState(sticky.getState())).toThrow(
+      /frame-stack layer of the env: layer: .*frame-stack/,
+    );
+    // The inner layer's part is bad: refused before the outer layer changed.
+    const bad = { ...JSON.parse(before), stack: Buffer.alloc(3).toString('base64') };
+    expect(() => stack.setState(bad)).toThrow(/frame-stack state: not packed bytes/);
+    const wrongInner = { ...JSON.parse(before), inner: { layer: 'noop-start' } };
+    expect(() => stack.setState(wrongInner)).toThrow(/sticky-action layer/);
+    expect(JSON.stringify(stack.getState())).toBe(before);
+    expect(() => new TimeLimit(new StatelessEnv(), 5).getState()).toThrow(
+      /StatelessEnv cannot save or restore its state/,
+    );
+    expect(canSaveState(stack)).toBe(true);
+    expect(canSaveState(new TimeLimit(new StatelessEnv(), 5))).toBe(false);
+  });
+});
+
+/** An env that cannot save its state (no getState/setState). */
+class StatelessEnv implements Env {
+  private readonly inner = new ScriptedEnv();
+  readonly observationSpace = this.inner.observationSpace;
+  readonly actionSpace = this.inner.actionSpace;
+  reset(options?: ResetOptions) {
+    return this.inner.reset(options);
+  }
+  step(action: number) {
+    return this.inner.step(action);
+  }
+  close() {}
+}

@@ -76,6 +76,17 @@ abstract class ScriptedBase<Obs> implements Env<Obs> {
   }
 
   close(): void {}
+
+  /** The script position (what `received` and `resets` record is the test's, not the env's). */
+  getState(): { steps: number; score: number } {
+    return { steps: this.steps, score: this.score };
+  }
+
+  setState(state: unknown): void {
+    const { steps, score } = state as { steps: number; score: number };
+    this.steps = steps;
+    this.score = score;
+  }
 }
 
 /** Observation: a [2, 3] uint8 frame filled with the step count. */

@@ -5,7 +5,10 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Env, StepInfo } from '../core.ts';
+import { z } from 'zod';
+import type { Env, EnvState, StepInfo } from '../core.ts';
+import { canSaveState, packBytes, parseLayerState, unpackBytes } from '../envState.ts';
+import { UserError } from '../errors.ts';
 import type { EnvFactory, EnvSpec, VectorBuffers } from './vectorEnv.ts';
 
 /** Imports `spec.module` and returns its `createEnv`. */
@@ -109,6 +112,43 @@ export class EnvBatch {
     for (const env of this.envs) env.close();
   }
 
+  /** Whether every env of the batch can save and restore its state. */
+  get canSaveState(): boolean {
+    return this.envs.every((env) => canSaveState(env));
+  }
+
+  /** Each env's state and the episode counters, this batch's envs only. */
+  getState(): EnvBatchState {
+    return {
+      envs: this.envs.map((env) => {
+        if (!env.getState) throw new UserError('an env of this vector cannot save its state');
+        return env.getState();
+      }),
+      episodeReturns: Array.from(this.episodeReturns),
+      episodeLengths: Array.from(this.episodeLengths),
+    };
+  }
+
+  /**
+   * Puts a `getState` result back. Transactional: if one env refuses its part, the envs already
+   * restored are put back as they were and nothing else changes.
+   */
+  setState(state: unknown): void {
+    const n = this.envs.length;
+    if (!this.canSaveState) throw new UserError('an env of this vector cannot restore its state');
+    const saved = parseLayerState(envBatchStateSchema(n), state, `batch of ${n} envs`);
+    const before = this.getState();
+    let restored = 0;
+    try {
+      for (; restored < n; restored++) this.envs[restored].setState?.(saved.envs[restored]);
+    } catch (error) {
+      for (let k = 0; k < restored; k++) this.envs[k].setState?.(before.envs[k]);
+      throw error;
+    }
+    this.episodeReturns.set(saved.episodeReturns);
+    this.episodeLengths.set(saved.episodeLengths);
+  }
+
   private writeState(i: number, observation: Uint8Array, info: StepInfo): void {
     if (observation.length !== this.obsSize) {
       throw new Error(
@@ -121,4 +161,77 @@ export class EnvBatch {
     r.lives[i] = info.lives;
     r.episodeFrames[i] = info.episodeFrame;
   }
+}
+
+/** The state of a run of envs (one worker's share, or all of a vector's envs). */
+export interface EnvBatchState {
+  envs: EnvState[];
+  /** Running return and length of each env's current episode. */
+  episodeReturns: number[];
+  episodeLengths: number[];
+}
+
+export function envBatchStateSchema(n: number) {
+  return z
+    .object({
+      envs: z.array(z.unknown()).length(n),
+      episodeReturns: z.array(z.number()).length(n),
+      episodeLengths: z.array(z.number().int().min(0)).length(n),
+    })
+    .strict();
+}
+
+/**
+ * A whole vector env's state (both versions write the same, so either can restore it). `results`
+ * is the result views' buffer (packed bytes): after `setState` the views read as they did at
+ * `getState`, observations included.
+ */
+export interface VectorEnvState extends EnvBatchState {
+  format: 'vector-env-state';
+  version: 1;
+  numEnvs: number;
+  results: string;
+}
+
+export function vectorEnvState(buffers: VectorBuffers, batch: EnvBatchState): VectorEnvState {
+  return {
+    format: 'vector-env-state',
+    version: 1,
+    numEnvs: batch.envs.length,
+    // A copy first: the buffer may be shared with worker threads.
+    results: packBytes(new Uint8Array(buffers.buffer).slice()),
+    ...batch,
+  };
+}
+
+/** Checks a saved vector state against this vector's size; returns it with its results unpacked. */
+export function parseVectorEnvState(
+  state: unknown,
+  numEnvs: number,
+  bufferBytes: number,
+): { batch: EnvBatchState; results: Uint8Array } {
+  const schema = envBatchStateSchema(numEnvs).extend({
+    format: z.literal('vector-env-state'),
+    version: z.literal(1),
+    numEnvs: z.literal(numEnvs),
+    results: z.string(),
+  });
+  const {
+    format: _f,
+    version: _v,
+    numEnvs: _n,
+    results,
+    ...batch
+  } = parseLayerState(schema, state, `vector of ${numEnvs} envs`);
+  return { batch, results: unpackBytes(results, bufferBytes, 'vector env results') };
+}
+
+/** Splits a vector's batch state into the part of envs first .. first + count - 1. */
+export function sliceBatchState(state: EnvBatchState, first: number, count: number): EnvBatchState {
+  const end = first + count;
+  return {
+    envs: state.envs.slice(first, end),
+    episodeReturns: state.episodeReturns.slice(first, end),
+    episodeLengths: state.episodeLengths.slice(first, end),
+  };
 }

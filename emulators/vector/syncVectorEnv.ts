@@ -3,7 +3,14 @@
  * reference implementation: tests, debugging and single-core machines.
  */
 import type { BoxSpace, DiscreteSpace, Env } from '../core.ts';
-import { createEnvs, EnvBatch } from './envBatch.ts';
+import { UserError } from '../errors.ts';
+import {
+  createEnvs,
+  EnvBatch,
+  parseVectorEnvState,
+  type VectorEnvState,
+  vectorEnvState,
+} from './envBatch.ts';
 import {
   assertSameSpaces,
   createVectorBuffers,
@@ -20,6 +27,8 @@ export class SyncVectorEnv implements VectorEnv {
   readonly observationSpace: BoxSpace;
   readonly actionSpace: DiscreteSpace;
   readonly obsSize: number;
+  /** Whether `getState`/`setState` work: every env can save and restore its state. */
+  readonly resumable: boolean;
   private readonly buffers: VectorBuffers;
   private readonly batch: EnvBatch;
   private closed = false;
@@ -40,6 +49,7 @@ export class SyncVectorEnv implements VectorEnv {
     this.obsSize = observationSize(this.observationSpace);
     this.buffers = createVectorBuffers(this.numEnvs, this.obsSize);
     this.batch = new EnvBatch(envs, 0, this.buffers, this.obsSize);
+    this.resumable = this.batch.canSaveState;
   }
 
   reset(options: VectorResetOptions = {}): VectorStepResult {
@@ -59,6 +69,28 @@ export class SyncVectorEnv implements VectorEnv {
 
   async stepAsync(actions: Int32Array): Promise<VectorStepResult> {
     return this.step(actions);
+  }
+
+  /**
+   * Every env's state, the episode counters and the result views (see `VectorEnvState`), or
+   * undefined when an env cannot save its state (`resumable` is false).
+   */
+  getState(): VectorEnvState | undefined {
+    this.checkOpen();
+    if (!this.resumable) return undefined;
+    return vectorEnvState(this.buffers, this.batch.getState());
+  }
+
+  /** Puts back a `getState` result (of this class or of `WorkerVectorEnv` with as many envs). */
+  setState(state: unknown): void {
+    this.checkOpen();
+    if (!this.resumable) {
+      throw new UserError('this vector env cannot restore its state', 'ENV_NOT_RESUMABLE');
+    }
+    const bytes = this.buffers.buffer.byteLength;
+    const { batch, results } = parseVectorEnvState(state, this.numEnvs, bytes);
+    this.batch.setState(batch);
+    new Uint8Array(this.buffers.buffer).set(results);
   }
 
   async close(): Promise<void> {

@@ -240,3 +240,16 @@ it('SyncVectorEnv takes ready-made envs', async () => {
   expect(vec.reset({ seed: 3 }).observations.length).toBe(60);
   await expect(WorkerVectorEnv.create({ module: FAKE }, 0)).rejects.toThrow(/positive integer/);
 });
+
+it.each(['sync', 'workers'] as const)(
+  'has no state to give when its envs cannot save theirs (%s), so resuming restarts them',
+  async (mode) => {
+    const vec = (await make(mode, 2, {}, 1)) as SyncVectorEnv | WorkerVectorEnv;
+    vec.reset({ seed: 1 });
+    expect(vec.resumable).toBe(false);
+    expect(vec.getState()).toBeUndefined();
+    expect(() => vec.setState({})).toThrow(/cannot restore its state/);
+    // Still usable afterwards.
+    expect(vec.step(new Int32Array(2)).observations.length).toBe(60);
+  },
+);

@@ -4,8 +4,9 @@
  * close (see `workerProtocol.ts` for the handshake). It never returns to its event loop while
  * serving, so it answers no messages; the main thread ends it with CLOSE or `terminate()`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Env } from '../core.ts';
+import { canSaveState } from '../envState.ts';
 import { createEnvs, EnvBatch } from './envBatch.ts';
 import { createVectorBuffers, observationSize } from './vectorEnv.ts';
 import {
@@ -50,6 +51,7 @@ try {
     type: 'ready',
     observationSpace: envs[0].observationSpace,
     actionSpace: envs[0].actionSpace,
+    resumable: envs.every((env) => canSaveState(env)),
   });
 } catch (error) {
   report({ type: 'failed', ...errorDetail(error) });
@@ -80,6 +82,12 @@ function serve(ctrl: Int32Array, batch: EnvBatch): void {
       if (command === Command.STEP) batch.step();
       else if (command === Command.RESET) {
         batch.reset(Atomics.load(ctrl, HAS_SEED) ? Atomics.load(ctrl, SEED) : undefined);
+      } else if (command === Command.GET_STATE) {
+        init.statePort.postMessage(batch.getState());
+      } else if (command === Command.SET_STATE) {
+        const message = receiveMessageOnPort(init.statePort);
+        if (!message) throw new Error('SET_STATE came without a state message');
+        batch.setState(message.message);
       } else if (command === Command.CLOSE) {
         closing = true;
         status = Status.CLOSED;

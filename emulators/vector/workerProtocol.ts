@@ -9,6 +9,13 @@
  *   main:   wait(PENDING) until 0, checking each worker's STATUS word between waits
  * Atomics operations are sequentially consistent, so the worker's plain writes to the result
  * buffer are visible to the main thread once it reads PENDING = 0.
+ *
+ * Saving and restoring env states (rare: checkpoints) use the same handshake, with the states
+ * carried as messages on each worker's state port, read synchronously on the other side with
+ * `receiveMessageOnPort` (a posted message is queued at once, so it is there when the reader
+ * acts on the command):
+ *   GET_STATE: the worker posts its envs' `EnvBatchState` on its state port, then answers;
+ *   SET_STATE: the main thread posts each worker its share first, then issues the command.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { BoxSpace, DiscreteSpace } from '../core.ts';
@@ -34,7 +41,7 @@ export function controlLength(workers: number): number {
   return WORKER_BASE + 2 * workers;
 }
 
-export const Command = { RESET: 1, STEP: 2, CLOSE: 3 } as const;
+export const Command = { RESET: 1, STEP: 2, CLOSE: 3, GET_STATE: 4, SET_STATE: 5 } as const;
 
 export const Status = {
   OK: 0,
@@ -53,11 +60,19 @@ export interface WorkerInit {
   count: number;
   /** Errors during stepping go here, so the blocked main thread can read them synchronously. */
   errorPort: MessagePort;
+  /** Env states travel here, both ways (GET_STATE, SET_STATE). */
+  statePort: MessagePort;
 }
 
 /** Sent by a worker once its envs exist, or when building them failed. */
 export type WorkerReport =
-  | { type: 'ready'; observationSpace: BoxSpace; actionSpace: DiscreteSpace }
+  | {
+      type: 'ready';
+      observationSpace: BoxSpace;
+      actionSpace: DiscreteSpace;
+      /** Whether every env of the worker can save and restore its state. */
+      resumable: boolean;
+    }
   | ({ type: 'failed' } & ErrorDetail);
 
 /** Sent by the main thread once it has allocated the shared buffers. */

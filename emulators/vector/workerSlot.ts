@@ -13,6 +13,7 @@ const PRELOAD_URL = new URL('./registerTsx.mjs', import.meta.url);
 export interface WorkerSlot {
   worker: Worker;
   errorPort: MessagePort;
+  statePort: MessagePort;
   first: number;
   count: number;
   exited: Promise<number>;
@@ -26,15 +27,23 @@ export function startWorker(
   range: { first: number; count: number },
 ): WorkerSlot {
   const { port1, port2 } = new MessageChannel();
-  const init: WorkerInit = { spec, workerIndex, ...range, errorPort: port2 };
+  const state = new MessageChannel();
+  const init: WorkerInit = {
+    spec,
+    workerIndex,
+    ...range,
+    errorPort: port2,
+    statePort: state.port2,
+  };
   const worker = new Worker(WORKER_URL, {
     workerData: init,
-    transferList: [port2],
+    transferList: [port2, state.port2],
     execArgv: ['--import', PRELOAD_URL.href],
   });
   const slot: WorkerSlot = {
     worker,
     errorPort: port1,
+    statePort: state.port1,
     ...range,
     exited: Promise.resolve(0),
     exitCode: undefined,

@@ -20,6 +20,14 @@
 import { availableParallelism } from 'node:os';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { BoxSpace, DiscreteSpace } from '../core.ts';
+import { UserError } from '../errors.ts';
+import {
+  type EnvBatchState,
+  parseVectorEnvState,
+  sliceBatchState,
+  type VectorEnvState,
+  vectorEnvState,
+} from './envBatch.ts';
 import { checkActions, checkNumEnvs, checkSeed } from './syncVectorEnv.ts';
 import {
   assertSameSpaces,
@@ -78,6 +86,8 @@ export class WorkerVectorEnv implements VectorEnv {
   readonly observationSpace: BoxSpace;
   readonly actionSpace: DiscreteSpace;
   readonly obsSize: number;
+  /** Whether `getState`/`setState` work: every env can save and restore its state. */
+  readonly resumable: boolean;
   private readonly buffers: VectorBuffers;
   private readonly control: Int32Array;
   private failure: Error | undefined;
@@ -109,15 +119,17 @@ export class WorkerVectorEnv implements VectorEnv {
     // Idle workers must not keep the process alive: a script that ends without close() exits
     // (its workers die with it). stepAsync and close() hold them while they wait on them.
     for (const slot of slots) slot.worker.unref();
-    return new WorkerVectorEnv(slots, numEnvs, reports[0], options.commandTimeoutMs ?? 120_000);
+    return new WorkerVectorEnv(slots, numEnvs, reports, options.commandTimeoutMs ?? 120_000);
   }
 
   private constructor(
     private readonly slots: WorkerSlot[],
     numEnvs: number,
-    spaces: { observationSpace: BoxSpace; actionSpace: DiscreteSpace },
+    reports: Extract<WorkerReport, { type: 'ready' }>[],
     private readonly commandTimeoutMs: number,
   ) {
+    const spaces = reports[0];
+    this.resumable = reports.every((report) => report.resumable);
     this.numEnvs = numEnvs;
     this.observationSpace = spaces.observationSpace;
     this.actionSpace = spaces.actionSpace;
@@ -203,6 +215,44 @@ export class WorkerVectorEnv implements VectorEnv {
     return this.buffers.result;
   }
 
+  /**
+   * Every env's state, the episode counters and the result views, gathered from the workers (a
+   * blocking round trip, like `reset`); undefined when an env cannot save its state. The same
+   * format as `SyncVectorEnv.getState`.
+   */
+  getState(): VectorEnvState | undefined {
+    if (!this.resumable) return undefined;
+    this.begin();
+    this.issue(Command.GET_STATE);
+    this.finishSync(Command.GET_STATE);
+    const parts = this.slots.map((slot, w) => {
+      const message = receiveMessageOnPort(slot.statePort);
+      if (!message) this.fail(new Error(`${describeSlot(slot, w)} answered without its state`));
+      return message.message as EnvBatchState;
+    });
+    return vectorEnvState(this.buffers, {
+      envs: parts.flatMap((p) => p.envs),
+      episodeReturns: parts.flatMap((p) => p.episodeReturns),
+      episodeLengths: parts.flatMap((p) => p.episodeLengths),
+    });
+  }
+
+  /** Puts back a `getState` result (of this class or of `SyncVectorEnv` with as many envs). */
+  setState(state: unknown): void {
+    if (!this.resumable) {
+      throw new UserError('this vector env cannot restore its state', 'ENV_NOT_RESUMABLE');
+    }
+    const bytes = this.buffers.buffer.byteLength;
+    const { batch, results } = parseVectorEnvState(state, this.numEnvs, bytes);
+    this.begin();
+    for (const slot of this.slots) {
+      slot.statePort.postMessage(sliceBatchState(batch, slot.first, slot.count));
+    }
+    this.issue(Command.SET_STATE);
+    this.finishSync(Command.SET_STATE);
+    new Uint8Array(this.buffers.buffer).set(results);
+  }
+
   close(): Promise<void> {
     this.closed ??= this.shutDown();
     return this.closed;
@@ -226,6 +276,7 @@ export class WorkerVectorEnv implements VectorEnv {
           }
           await slot.exited;
           slot.errorPort.close();
+          slot.statePort.close();
         }),
       );
     } finally {
@@ -316,6 +367,14 @@ export class WorkerVectorEnv implements VectorEnv {
   }
 }
 
+const COMMAND_NAMES: Record<number, string> = {
+  [Command.RESET]: 'reset',
+  [Command.STEP]: 'step',
+  [Command.CLOSE]: 'close',
+  [Command.GET_STATE]: 'getState',
+  [Command.SET_STATE]: 'setState',
+};
+
 function commandName(command: number): string {
-  return command === Command.STEP ? 'step' : command === Command.RESET ? 'reset' : 'close';
+  return COMMAND_NAMES[command] ?? `command ${command}`;
 }

@@ -41,7 +41,11 @@ import { getTf, type Tf, type TfHandle } from './tfBackend.ts';
 
 export type { DqnConfig, DqnConfigInput } from './config.ts';
 
-/** A vector env that can hand over and take back its full state (for exact resume). */
+/**
+ * A vector env that can hand over and take back its full state (for exact resume). The game envs'
+ * `SyncVectorEnv` and `WorkerVectorEnv` are (emulators/envState.ts); their `getState` gives
+ * undefined when some env cannot save its state, and resume then restarts the episodes.
+ */
 export interface ResumableVectorEnv extends VectorEnv {
   getState(): unknown;
   setState(state: unknown): void;

@@ -23,6 +23,8 @@ export interface AgentConnection {
   readonly transport: TransportName;
   sendText(text: string): void;
   sendBinary(frame: Uint8Array): void;
+  /** Stops reading what the agent sends (after a failure); sending still works. */
+  pause(): void;
   /** Ends the connection; `graceful` lets queued messages (a final `error` or `done`) go out first. */
   close(reason: string, graceful: boolean): void;
   /** Text frames arrive as strings, binary frames as bytes, anything else as an `Unexpected`. */
@@ -48,6 +50,9 @@ export function wsConnection(ws: WebSocket): AgentConnection {
     },
     sendBinary(frame) {
       if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+    },
+    pause() {
+      ws.pause();
     },
     close(reason, graceful) {
       if (!graceful) {
@@ -96,6 +101,9 @@ export function socketIoConnection(socket: Socket): AgentConnection {
     },
     sendBinary(frame) {
       if (socket.connected) socket.send(frame);
+    },
+    pause() {
+      // socket.io has no read pause; the session ignores what arrives after a failure.
     },
     close() {
       // engine.io flushes what is queued before it closes, so a final message still goes out.

@@ -76,8 +76,15 @@ export class EnvHost {
   private nextId = 1;
   private closed = false;
 
-  constructor(options: { workers?: number } = {}) {
+  private readonly nice: number;
+
+  /**
+   * `workers`: threads (default one per core); `nice`: how much to lower their scheduling priority
+   * below the HTTP thread's (Linux; 0 leaves it alone).
+   */
+  constructor(options: { workers?: number; nice?: number } = {}) {
     this.size = Math.max(1, Math.trunc(options.workers ?? availableParallelism()));
+    this.nice = options.nice ?? 0;
   }
 
   /** Environments open now. */
@@ -169,7 +176,10 @@ export class EnvHost {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { execArgv: ['--import', PRELOAD_URL.href] });
+    const worker = new Worker(WORKER_URL, {
+      execArgv: ['--import', PRELOAD_URL.href],
+      workerData: { nice: this.nice },
+    });
     worker.unref();
     const slot: Slot = { worker, envs: new Set(), pending: new Map(), lastError: null };
     this.slots.push(slot);

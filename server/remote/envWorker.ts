@@ -5,7 +5,9 @@
  * exactly as evaluations build them (`runEpisodes.ts`): the base NES env under the replay recorder
  * under ALE's wrappers with the arena's conditions.
  */
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Env } from '../../emulators/core.ts';
 import { makeNesEnv } from '../../emulators/index.ts';
 import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
@@ -30,6 +32,22 @@ interface Hosted {
 }
 
 const hosted = new Map<number, Hosted>();
+
+/**
+ * Emulation yields to the HTTP thread: every agent's reply is timed on that thread, so it must not
+ * wait behind a game step. On Linux a thread is a task with its own nice value
+ * (`/proc/thread-self` names it); elsewhere the worker keeps the process's priority.
+ */
+function lowerOwnPriority(nice: number): void {
+  if (nice <= 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // Not Linux, or /proc is not mounted: nothing to do.
+  }
+}
+lowerOwnPriority(Number((workerData as { nice?: number } | null)?.nice ?? 0));
 
 function report(id: number, h: Hosted, observation: Uint8Array, end: EnvReport['end']): EnvReport {
   const bytes = pixelBytes(h.format);

@@ -17,6 +17,11 @@ export interface RemoteOptions {
   maxSessionsPerOwner: number;
   /** Worker threads that run remote agents' games; default `os.availableParallelism()`. */
   envWorkers?: number;
+  /**
+   * How far below the HTTP thread those workers are scheduled (Linux nice steps, 0-19): replies
+   * are timed on the HTTP thread, which must not wait behind emulation on a busy machine.
+   */
+  envWorkerNice: number;
 }
 
 export const DEFAULT_REMOTE_OPTIONS: Readonly<RemoteOptions> = Object.freeze({
@@ -29,6 +34,7 @@ export const DEFAULT_REMOTE_OPTIONS: Readonly<RemoteOptions> = Object.freeze({
   maxMessageBytes: 16 * 1024,
   maxSessions: 256,
   maxSessionsPerOwner: 16,
+  envWorkerNice: 5,
 });
 
 export function resolveRemoteOptions(input: Partial<RemoteOptions> = {}): RemoteOptions {
@@ -46,5 +52,8 @@ export function resolveRemoteOptions(input: Partial<RemoteOptions> = {}): Remote
     if (!Number.isFinite(value) || value < 0 || (key !== 'timeBankMs' && value === 0))
       throw new RangeError(`remote.${key} must be a positive number, got ${value}`);
   }
+  const nice = options.envWorkerNice;
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19)
+    throw new RangeError(`remote.envWorkerNice must be an integer from 0 to 19, got ${nice}`);
   return options;
 }

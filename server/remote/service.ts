@@ -45,6 +45,8 @@ export interface RemoteAgentService {
   lobby: DuelLobby;
   options: RemoteOptions;
   figures(): RemoteFigures;
+  /** Starts the figures afresh (a benchmark's measured window). */
+  resetFigures(): void;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ const WS_PING_MS = 30_000;
 export function startRemoteAgents(opts: RemoteAgentsOptions): RemoteAgentService {
   const options = resolveRemoteOptions(opts.options);
   const log = opts.log ?? (() => {});
-  const host = new EnvHost({ workers: options.envWorkers });
+  const host = new EnvHost({ workers: options.envWorkers, nice: options.envWorkerNice });
   const slots = new EpisodeSlots(opts.storage, opts.secret, opts.conditions.episodes);
   const lobby = new DuelLobby();
   const sessions = new Set<AgentSession>();
@@ -167,6 +169,10 @@ export function startRemoteAgents(opts: RemoteAgentsOptions): RemoteAgentService
         replyMsP99: at(0.99),
         frames,
       };
+    },
+    resetFigures() {
+      replies = 0;
+      frames = 0;
     },
     async close() {
       closing = true;

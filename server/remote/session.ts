@@ -35,6 +35,16 @@ export class Forfeit extends Error {
   }
 }
 
+/**
+ * Runs `fn` once the event loop has read the input already waiting: Node runs expired timers
+ * before it polls sockets, so on a server that was busy (or starved of CPU) a deadline timer can
+ * fire while the agent's timely reply sits unread in the socket. Deciding after the next poll
+ * phase (`setImmediate`) never charges an agent for the server's own delay in reading it.
+ */
+function afterPendingInput(fn: () => void): void {
+  setImmediate(fn);
+}
+
 /** The session was ended by the server (shutdown) while an observation awaited its reply. */
 export class SessionEnded extends Error {
   override name = 'SessionEnded';
@@ -92,7 +102,11 @@ export class AgentSession {
     private readonly ctx: SessionContext,
   ) {
     this.helloTimer = setTimeout(
-      () => this.refuse('PROTOCOL_ERROR', `no hello within ${ctx.options.helloTimeoutMs} ms`),
+      () =>
+        afterPendingInput(() => {
+          if (!this.hello)
+            this.refuse('PROTOCOL_ERROR', `no hello within ${ctx.options.helloTimeoutMs} ms`);
+        }),
       ctx.options.helloTimeoutMs,
     );
     this.helloTimer.unref();
@@ -134,7 +148,9 @@ export class AgentSession {
     if (!this.budget) this.startBudget();
     const budget = this.budget!;
     return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timedOut = () => {
+        // Answered meanwhile (the reply was already waiting in the socket when the timer fired).
+        if (this.waiter !== waiter) return;
         this.waiter = null;
         if (budget.timedOut()) {
           this.fail(
@@ -148,8 +164,10 @@ export class AgentSession {
         }
         this.staleAllowed++;
         resolve(0);
-      }, budget.waitMs());
-      this.waiter = { step, sentAt: performance.now(), timer, resolve, reject };
+      };
+      const timer = setTimeout(() => afterPendingInput(timedOut), budget.waitMs());
+      const waiter: Waiter = { step, sentAt: performance.now(), timer, resolve, reject };
+      this.waiter = waiter;
       this.connection.sendBinary(frame);
     });
   }
@@ -180,7 +198,8 @@ export class AgentSession {
   }
 
   private onMessage(data: string | Uint8Array | Unexpected): void {
-    if (this.over) return;
+    // After the first failure nothing the agent sends matters: a flood costs no more parsing.
+    if (this.over || this.failure) return;
     if (typeof data !== 'string') {
       this.misbehaved(
         data instanceof Uint8Array
@@ -364,7 +383,10 @@ export class AgentSession {
   }
 
   private fail(forfeit: Forfeit): void {
-    this.failure ??= forfeit;
+    if (this.failure) return;
+    this.failure = forfeit;
+    // Stop reading: whatever else is on its way is dropped by the kernel's buffers, not parsed.
+    if (!this.closed) this.connection.pause();
   }
 
   private clearWaiter(): void {

@@ -94,7 +94,7 @@ export class TestAgent {
   }
 
   /** The next message, or null once the connection has closed and nothing is left. */
-  next(timeoutMs = 30_000): Promise<Incoming | null> {
+  next(timeoutMs = 120_000): Promise<Incoming | null> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.closedWith) return Promise.resolve(null);

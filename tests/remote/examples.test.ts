@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, register, startTestServer, type TestServer } from '../server/helpers.ts';
 
+// A whole episode is some 350 agent steps, seconds on an idle machine; a crowded one is given time.
+const WHOLE_EPISODE_TIMEOUT_MS = 600_000;
+
 let server: TestServer;
 let token: string;
 
@@ -51,33 +54,41 @@ async function checkWholeEpisode(agentName: string, out: string): Promise<void> 
 }
 
 describe('example remote agents', () => {
-  it('TypeScript (socket.io) plays a whole Brick episode', async () => {
-    const { code, out } = await run(process.execPath, [
-      'bin/run-ts.mjs',
-      'examples/remote-agent-ts/agent.ts',
-      '--server',
-      server.url,
-      '--token',
-      token,
-      '--agent',
-      'ts-example',
-    ]);
-    expect(code, out).toBe(0);
-    await checkWholeEpisode('ts-example', out);
-  });
+  it(
+    'TypeScript (socket.io) plays a whole Brick episode',
+    async () => {
+      const { code, out } = await run(process.execPath, [
+        'bin/run-ts.mjs',
+        'examples/remote-agent-ts/agent.ts',
+        '--server',
+        server.url,
+        '--token',
+        token,
+        '--agent',
+        'ts-example',
+      ]);
+      expect(code, out).toBe(0);
+      await checkWholeEpisode('ts-example', out);
+    },
+    WHOLE_EPISODE_TIMEOUT_MS,
+  );
 
-  it('Python, standard library only (plain WebSocket), plays a whole Brick episode', async () => {
-    const { code, out } = await run('python3', [
-      '-I',
-      'examples/remote-agent-python/agent.py',
-      '--server',
-      server.url,
-      '--token',
-      token,
-      '--agent',
-      'py-example',
-    ]);
-    expect(code, out).toBe(0);
-    await checkWholeEpisode('py-example', out);
-  });
+  it(
+    'Python, standard library only (plain WebSocket), plays a whole Brick episode',
+    async () => {
+      const { code, out } = await run('python3', [
+        '-I',
+        'examples/remote-agent-python/agent.py',
+        '--server',
+        server.url,
+        '--token',
+        token,
+        '--agent',
+        'py-example',
+      ]);
+      expect(code, out).toBe(0);
+      await checkWholeEpisode('py-example', out);
+    },
+    WHOLE_EPISODE_TIMEOUT_MS,
+  );
 });

@@ -267,7 +267,7 @@ export function openApiDocument(serverUrl?: string): object {
             "A version's training log (training-log.jsonl) as chart series: training return, episode returns, evaluations with 95% intervals",
           description:
             'Each line is checked against its kind (train, episode, eval); lines that fail are counted in invalidLines and left out. ' +
-            'Series longer than 1000 points are thinned evenly (first and last kept). 404 when the version came without a log.',
+            'Series longer than 1000 points are thinned evenly (first and last kept). 204 (no body) when the version came without a log; 404 when there is no such version.',
           parameters: [pathId('id', 'version id')],
           responses: {
             200: json(
@@ -292,6 +292,7 @@ export function openApiDocument(serverUrl?: string): object {
                 thinned: { type: 'boolean' },
               }),
             ),
+            204: { description: 'the version came without a training log' },
             404: error,
           },
         },

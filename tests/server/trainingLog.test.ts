@@ -64,12 +64,12 @@ describe('training log route', () => {
     );
   });
 
-  it('answers 404 for a version without a log or a missing version, 400 for a bad id', async () => {
+  it('answers 204 for a version without a log, 404 for a missing version, 400 for a bad id', async () => {
     const res = await upload(server, { token, name: 'unlogged', files });
     expect(res.status).toBe(201);
     const none = await api(server, `/versions/${res.body.version.id}/training-log`);
-    expect(none.status).toBe(404);
-    expect(none.body.error.message).toMatch(/without a training log/);
+    expect(none.status).toBe(204);
+    expect(none.body).toBe('');
     expect((await api(server, '/versions/99999/training-log')).status).toBe(404);
     expect((await api(server, '/versions/abc/training-log')).status).toBe(400);
   });

@@ -96,7 +96,11 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
       logs.set(key, log);
     }
     const view = await log;
-    if (!view) throw new ApiError('NOT_FOUND', `version ${id} came without a training log`);
+    // No log is an ordinary answer, not an error: browsers log every 404 as a console error.
+    if (!view) {
+      res.status(204).end();
+      return;
+    }
     res.json({ versionId: id, ...view });
   });
 

@@ -154,18 +154,6 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   server.headersTimeout = 66_000;
   const ratings = new RatingsKeeper({ storage, log });
   for (const entry of twoPlayerGames(storage)) ratings.ensureFinal(entry.id);
-  const matches = config.matches
-    ? new MatchScheduler({
-        storage,
-        executor,
-        ratings,
-        secret,
-        dataDir: config.dataDir,
-        conditions: config.conditions,
-        log,
-      })
-    : null;
-  matches?.start();
   const live: LiveService = startLive({
     httpServer: server,
     showcase: config.showcase ? undefined : [],
@@ -185,6 +173,20 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     options: config.remote,
     log,
   });
+  // Remote agents waiting in the Duel lobby are paired with the rest.
+  const matches = config.matches
+    ? new MatchScheduler({
+        storage,
+        executor,
+        ratings,
+        secret,
+        dataDir: config.dataDir,
+        conditions: config.conditions,
+        lobby: remote.lobby,
+        log,
+      })
+    : null;
+  matches?.start();
   const replays = new MatchReplayRooms({ hub: live.hub, storage, log });
   ctx.matchReplays = replays;
   const port = (server.address() as AddressInfo).port;

@@ -4,8 +4,9 @@
  * the task it was running with a reason and is replaced; the server carries on.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { MatchExecutor, RunMatchOptions } from '../matches/executor.ts';
+import { serveRelay } from '../matches/relay.ts';
 import type { EpisodeExecutor, RunTaskOptions } from './executor.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
@@ -25,7 +26,12 @@ type Job =
       onEpisode: RunTaskOptions['onEpisode'];
       live?: RunTaskOptions['live'];
     }
-  | { kind: 'match'; task: RunMatchOptions['task']; onLeg: RunMatchOptions['onLeg'] };
+  | {
+      kind: 'match';
+      task: RunMatchOptions['task'];
+      onLeg: RunMatchOptions['onLeg'];
+      relays?: RunMatchOptions['relays'];
+    };
 
 interface PendingTask {
   id: number;
@@ -36,6 +42,8 @@ interface PendingTask {
   reject: (error: Error) => void;
   /** Set once the task failed (an `onEpisode` throw); later episodes are dropped. */
   failed: boolean;
+  /** This thread's ends of the task's relays, closed once the task settles. */
+  ports: MessagePort[];
 }
 
 interface Slot {
@@ -76,20 +84,32 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
       kind: 'match',
       task: opts.task,
       onLeg: opts.onLeg,
+      relays: opts.relays,
     });
   }
 
   private enqueue(group: string, priority: number | undefined, job: Job): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the evaluation pool is closed'));
     return new Promise<void>((resolve, reject) => {
+      const release = () => {
+        for (const port of task.ports) port.close();
+        task.ports = [];
+      };
       const task: PendingTask = {
         id: this.nextId++,
         group,
         priority,
         job,
-        resolve,
-        reject,
+        resolve: () => {
+          release();
+          resolve();
+        },
+        reject: (error) => {
+          release();
+          reject(error);
+        },
         failed: false,
+        ports: [],
       };
       const list = this.queued.get(group);
       if (list) list.push(task);
@@ -218,11 +238,28 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
       if (list.length > 0) this.order.push(group);
       else this.queued.delete(group);
       slot.task = task;
-      const request: PoolRequest =
-        task.job.kind === 'eval'
-          ? { type: 'run', taskId: task.id, task: task.job.task, live: task.job.live?.options }
-          : { type: 'match', taskId: task.id, task: task.job.task };
-      slot.worker.postMessage(request);
+      if (task.job.kind === 'eval') {
+        const { job } = task;
+        slot.worker.postMessage({
+          type: 'run',
+          taskId: task.id,
+          task: job.task,
+          live: job.live?.options,
+        } satisfies PoolRequest);
+        continue;
+      }
+      // Each relayed player answers from this thread over its own channel.
+      const relays: { index: number; port: MessagePort }[] = [];
+      for (const [index, player] of task.job.relays ?? []) {
+        const { port1, port2 } = new MessageChannel();
+        void serveRelay(player, port1);
+        task.ports.push(port1);
+        relays.push({ index, port: port2 });
+      }
+      slot.worker.postMessage(
+        { type: 'match', taskId: task.id, task: task.job.task, relays } satisfies PoolRequest,
+        relays.map((r) => r.port),
+      );
     }
   }
 }

@@ -4,7 +4,12 @@
  * controller bytes are transferred, not copied). An exception becomes an `error` message; a
  * crash of the thread itself is handled by the pool.
  */
-import { MessageChannel, parentPort, type TransferListItem } from 'node:worker_threads';
+import {
+  MessageChannel,
+  type MessagePort,
+  parentPort,
+  type TransferListItem,
+} from 'node:worker_threads';
 import { runMatchTask } from '../matches/runMatch.ts';
 import type { MatchTask } from '../matches/task.ts';
 import { PortSink } from '../stream/portSink.ts';
@@ -63,9 +68,15 @@ function liveRooms(taskId: number, live: LiveTaskOptions): LiveEpisodeRooms {
   };
 }
 
-function match(taskId: number, task: MatchTask): Promise<void> {
-  return runMatchTask(task, (result) =>
-    post({ type: 'leg', taskId, result }, [result.controllers.buffer as ArrayBuffer]),
+function match(
+  taskId: number,
+  task: MatchTask,
+  relays: { index: number; port: MessagePort }[],
+): Promise<void> {
+  return runMatchTask(
+    task,
+    (result) => post({ type: 'leg', taskId, result }, [result.controllers.buffer as ArrayBuffer]),
+    new Map(relays.map((r) => [r.index, r.port])),
   );
 }
 
@@ -73,7 +84,7 @@ port.on('message', (request: PoolRequest) => {
   if (request.type === 'run')
     void run(request.taskId, () => evaluate(request.taskId, request.task, request.live));
   else if (request.type === 'match') {
-    void run(request.taskId, () => match(request.taskId, request.task));
+    void run(request.taskId, () => match(request.taskId, request.task, request.relays));
   }
   // A test hook: lets the crash-handling test kill a worker the way a native fault would.
   else if (request.type === 'crash') process.exit(70);

@@ -8,7 +8,13 @@ import type { EpisodeResult, EvalTask } from './task.ts';
 
 export type PoolRequest =
   | { type: 'run'; taskId: number; task: EvalTask; live?: LiveTaskOptions }
-  | { type: 'match'; taskId: number; task: MatchTask }
+  /** `relays`: a port per `relay` player of the task (transferred; see `matches/relay.ts`). */
+  | {
+      type: 'match';
+      taskId: number;
+      task: MatchTask;
+      relays: { index: number; port: MessagePort }[];
+    }
   | { type: 'crash' };
 
 export type WorkerMessage =

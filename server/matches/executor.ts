@@ -3,6 +3,7 @@
  * `WorkerPool` implements it, so matches and evaluations share the worker threads (matches at a
  * lower priority) and never run on the HTTP thread.
  */
+import type { MatchPlayer } from './player.ts';
 import type { MatchLegResult, MatchTask } from './task.ts';
 
 export interface RunMatchOptions {
@@ -13,6 +14,11 @@ export interface RunMatchOptions {
   priority?: number;
   /** Called once per finished leg. A throw fails the task. */
   onLeg: (result: MatchLegResult) => void;
+  /**
+   * Players that stay in this thread (remote agents), by index into `task.players`, whose specs
+   * are `relay`: the match runs where matches run and calls them across (`relay.ts`).
+   */
+  relays?: ReadonlyMap<number, MatchPlayer>;
 }
 
 export interface MatchExecutor {

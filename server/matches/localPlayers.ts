@@ -35,6 +35,7 @@ export function localPlayer(options: LocalPlayerOptions): MatchPlayer {
   const { spec, env, side } = options;
   const streams = deriveSeed(options.seed, `player:${side}`);
   if (spec.kind === 'computer') return computerPlayer(spec.name);
+  if (spec.kind === 'relay') throw new Error(`${spec.name} plays over a relay, not in this thread`);
   if (spec.agent.kind === 'builtin') {
     const agent = makeBuiltinAgent(spec.agent.name, {
       entry: env.entry,

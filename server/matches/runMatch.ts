@@ -8,6 +8,8 @@
  * agents' exploration draw from streams derived from it per side. The recorded controller bytes
  * and the game seed reproduce the match exactly (`replay.ts`).
  */
+
+import type { MessagePort } from 'node:worker_threads';
 import {
   type Side,
   type TwoPlayerEnv,
@@ -16,6 +18,7 @@ import {
 import type { EvalConditions } from '../eval/conditions.ts';
 import { localPlayer } from './localPlayers.ts';
 import { MatchForfeit, type MatchPlayer } from './player.ts';
+import { relayPlayer } from './relay.ts';
 import type { MatchLegResult, MatchPlayerSpec, MatchTask } from './task.ts';
 
 export interface MatchSetup {
@@ -194,6 +197,8 @@ export async function playMatch(options: PlayMatchOptions): Promise<PlayedMatch>
 export async function runMatchTask(
   task: MatchTask,
   onLeg: (result: MatchLegResult) => void,
+  /** The ports of the task's `relay` players, by index into `task.players`. */
+  relays: ReadonlyMap<number, MessagePort> = new Map(),
 ): Promise<void> {
   const [a, b] = task.players;
   if (a.kind === 'computer' && b.kind === 'computer') {
@@ -210,6 +215,14 @@ export async function runMatchTask(
             [1, 0],
           ];
   const models = new Map<number, Awaited<ReturnType<typeof loadModel>>>();
+  // A relayed player plays both legs over the same port.
+  const relayed = new Map<number, MatchPlayer>();
+  for (const [index, spec] of task.players.entries()) {
+    if (spec.kind !== 'relay') continue;
+    const port = relays.get(index);
+    if (!port) throw new Error(`no relay port for ${spec.name}`);
+    relayed.set(index, relayPlayer(spec.name, port));
+  }
   try {
     for (const [leg, [left, right]] of legs.entries()) {
       const rightSpec = task.players[right];
@@ -228,21 +241,24 @@ export async function runMatchTask(
       const played = await playMatch({
         setup,
         players: (env) =>
-          [left, right].map((index, i) =>
-            localPlayer({
-              spec: task.players[index],
-              env,
-              side: (i + 1) as Side,
-              seed: task.seed,
-              modelEpsilon: task.conditions.modelEpsilon,
-              model: models.get(index),
-            }),
+          [left, right].map(
+            (index, i) =>
+              relayed.get(index) ??
+              localPlayer({
+                spec: task.players[index],
+                env,
+                side: (i + 1) as Side,
+                seed: task.seed,
+                modelEpsilon: task.conditions.modelEpsilon,
+                model: models.get(index),
+              }),
           ) as [MatchPlayer, MatchPlayer],
       });
       onLeg({ leg, seed: task.seed, left, right, ...played });
     }
   } finally {
     for (const model of models.values()) model?.dispose?.();
+    for (const player of relayed.values()) player.dispose?.();
   }
 }
 

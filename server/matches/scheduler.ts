@@ -10,6 +10,10 @@
  * every pair meets now and then. A version never meets itself nor another version of its own
  * agent, and the computer never meets the computer (both would need controller 2). Once every
  * player has settled, pairings start only every `settledPauseMs`.
+ *
+ * Remote agents (`lobby`) are candidates while they wait in the Duel lobby, connected now: they
+ * weigh as much as the least settled players, never wait for the settled pause, and play from
+ * this thread through a relay while the match itself runs on the pool like any other.
  */
 import { createHmac } from 'node:crypto';
 import { Rng } from '../../emulators/rng.ts';
@@ -19,6 +23,7 @@ import type { Storage } from '../storage/base.ts';
 import type { Agent, AgentVersion } from '../storage/types.ts';
 import { computerLevelOf } from './computer.ts';
 import type { MatchExecutor } from './executor.ts';
+import type { MatchPlayer } from './player.ts';
 import type { RatingsKeeper } from './ratings.ts';
 import { ANCHOR_RATING } from './ratings.ts';
 import { recordLeg } from './record.ts';
@@ -37,6 +42,8 @@ export interface Candidate {
   lower: number | null;
   upper: number | null;
   matches: number;
+  /** A remote agent connected and waiting now: it should play while it is here. */
+  remote?: boolean;
 }
 
 export interface PairingRules {
@@ -65,7 +72,7 @@ export function isSettled(c: Candidate, rules: PairingRules = DEFAULT_PAIRING_RU
 
 /** How much a candidate needs matches: >= 1 while unsettled, small once settled. */
 export function needOf(c: Candidate, rules: PairingRules = DEFAULT_PAIRING_RULES): number {
-  if (c.rating === null || c.lower === null || c.upper === null) return 8;
+  if (c.rating === null || c.lower === null || c.upper === null || c.remote) return 8;
   const width = c.upper - c.lower;
   const fewMatches = c.matches < rules.minMatches ? 2 : 0;
   return isSettled(c, rules) ? 0.25 : 1 + width / rules.settleWidth + fewMatches;
@@ -122,7 +129,21 @@ export function choosePairing(
 }
 
 /** A candidate with its stored version and agent. */
-export type Entrant = Candidate & { version: AgentVersion; agent: Agent };
+export type Entrant = Candidate & {
+  version: AgentVersion;
+  agent: Agent;
+  /** A remote agent waiting in the lobby: it plays from this thread over a relay. */
+  remote: boolean;
+};
+
+/**
+ * Players that connect from elsewhere (remote agents in the Duel lobby): who is waiting now,
+ * and taking one for a pairing. `dispose` on the claimed player gives it back.
+ */
+export interface MatchLobby {
+  waiting(game: string): readonly { versionId: number }[];
+  claim(versionId: number): MatchPlayer | null;
+}
 
 export interface MatchSchedulerOptions {
   storage: Storage;
@@ -144,6 +165,8 @@ export interface MatchSchedulerOptions {
   idlePollMs?: number;
   /** Seed of the pairing draws (default: from the secret). */
   seed?: number;
+  /** Remote agents waiting for matches; without one, remote agents are never paired. */
+  lobby?: MatchLobby;
   log?: (line: string) => void;
 }
 
@@ -192,11 +215,14 @@ export class MatchScheduler {
   candidates(gameId: string): Entrant[] {
     const { storage } = this.options;
     const ratings = new Map(storage.listRatings(gameId).map((r) => [r.versionId, r]));
+    const waiting = new Set(this.options.lobby?.waiting(gameId).map((w) => w.versionId) ?? []);
     const out: Entrant[] = [];
     for (const agent of storage.listAgents({ gameId })) {
-      // Remote agents play from elsewhere on the network, not on the worker pool.
-      if (agent.kind === 'remote') continue;
-      const versions = storage.getAgentDetails(agent.id)?.versions ?? [];
+      const remote = agent.kind === 'remote';
+      // A remote agent plays while it waits in the lobby, as the version it connected with.
+      const versions = (storage.getAgentDetails(agent.id)?.versions ?? []).filter(
+        (v) => !remote || waiting.has(v.id),
+      );
       const latest = versions.reduce<AgentVersion | null>(
         (best, v) => (best === null || v.version > best.version ? v : best),
         null,
@@ -214,6 +240,7 @@ export class MatchScheduler {
         matches: rating?.matches ?? 0,
         version: latest,
         agent,
+        remote,
       });
     }
     return out;
@@ -253,7 +280,8 @@ export class MatchScheduler {
       const candidates = this.candidates(entry.id);
       const pair = choosePairing(candidates, this.rng, this.rules);
       if (!pair) continue;
-      const allSettled = candidates.every((c) => isSettled(c, this.rules));
+      // A remote agent waiting now is never made to wait for the settled pause.
+      const allSettled = candidates.every((c) => !c.remote && isSettled(c, this.rules));
       const pause = this.options.settledPauseMs ?? 20_000;
       const wait = this.lastStart + pause - Date.now();
       if (allSettled && wait > 0) return wait;
@@ -267,6 +295,7 @@ export class MatchScheduler {
   }
 
   private specOf(c: Entrant): MatchPlayerSpec {
+    if (c.remote) return { kind: 'relay', name: c.name };
     const level = computerLevelOf(c.version);
     if (level !== null) return { kind: 'computer', name: c.name, level };
     return { kind: 'agent', name: c.name, agent: agentSpecOf(c.version, this.options.dataDir) };
@@ -288,11 +317,23 @@ export class MatchScheduler {
       players: [this.specOf(players[0]), this.specOf(players[1])],
     };
     const versionIds = [players[0].versionId, players[1].versionId] as const;
+    // Remote players are taken from the lobby for the pairing; one that just left calls it off.
+    const relays = new Map<number, MatchPlayer>();
+    for (const [index, entrant] of players.entries()) {
+      if (!entrant.remote) continue;
+      const player = this.options.lobby?.claim(entrant.versionId) ?? null;
+      if (!player) {
+        for (const claimed of relays.values()) await claimed.dispose?.();
+        return;
+      }
+      relays.set(index, player);
+    }
     this.lastStart = Date.now();
     this.counts.pairings++;
     try {
       await executor.runMatch({
         task,
+        relays,
         priority: this.options.priority ?? -1,
         onLeg: (result) => {
           // A version deleted while its match ran: nothing to record.
@@ -311,6 +352,9 @@ export class MatchScheduler {
           `match ${players[0].name} vs ${players[1].name} failed: ${(error as Error).message}`,
         );
       }
+    } finally {
+      // Back to the lobby (an agent that forfeited or left is gone from it by now).
+      for (const player of relays.values()) await player.dispose?.();
     }
   }
 }

@@ -13,7 +13,12 @@ import type { ForfeitCode } from './player.ts';
 export type MatchPlayerSpec =
   | { kind: 'agent'; name: string; agent: AgentSpec }
   /** The game's built-in opponent at one of its levels (Duel: easy, normal, hard). */
-  | { kind: 'computer'; name: string; level: string };
+  | { kind: 'computer'; name: string; level: string }
+  /**
+   * A player outside the worker (a remote agent, whose connection the main thread holds),
+   * reached through the `MessagePort` the task brings for it (`relay.ts`).
+   */
+  | { kind: 'relay'; name: string };
 
 export interface MatchTask {
   game: string;

@@ -104,6 +104,19 @@ describe('LeaderboardTable', () => {
     expect(within(first).getByText('1')).toBeTruthy();
   });
 
+  it('marks the baselines and the agents that play remotely', () => {
+    renderTable([...ROWS, entry({ agentName: 'far', versionId: 5, kind: 'remote' })]);
+    const row = (name: string) =>
+      screen.getAllByRole('row').find((r) => r.getAttribute('data-agent') === name)!;
+    const marks = (name: string) =>
+      within(row(name))
+        .queryAllByText(/^(baseline|remote)$/)
+        .map((b) => b.textContent);
+    expect(marks('far')).toEqual(['remote']);
+    expect(marks('scripted')).toEqual(['baseline']);
+    expect(marks('dqn')).toEqual([]);
+  });
+
   it('sorts by a score column descending first, then ascending, then back to API order', () => {
     renderTable();
     fireEvent.click(header(/^Mean/));

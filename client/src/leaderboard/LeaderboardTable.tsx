@@ -80,6 +80,7 @@ export function LeaderboardTable({ rows, game }: { rows: LeaderboardEntry[]; gam
                 <strong>{row.agentName}</strong>
               </Link>{' '}
               {row.kind === 'builtin' && <Badge tone="accent">baseline</Badge>}
+              {row.kind === 'remote' && <Badge>remote</Badge>}
               <div className="field__hint">
                 v{row.version} · by {row.owner}
               </div>

@@ -131,6 +131,9 @@ export interface ErrorMessage {
   message: string;
 }
 
+/** Longest id list a `leaderboard` message may carry. */
+export const LEADERBOARD_MAX_IDS = 1000;
+
 /**
  * Scores changed on a game's leaderboard: episodes of these versions were recorded (or versions
  * were deleted). Sent to every connected viewer, at most about once a second per game, so pages
@@ -185,7 +188,7 @@ const binary = z.custom<FrameBytes>(
   (value) => value instanceof Uint8Array || value instanceof ArrayBuffer,
   'expected binary frame data',
 );
-const ids = z.array(z.number().int().min(1)).max(1000);
+const ids = z.array(z.number().int().min(1)).max(LEADERBOARD_MAX_IDS);
 const playerScores = z.array(z.object({ name: z.string(), score: z.number() })).max(2);
 const roomInfoSchema = z.object({
   roomId,

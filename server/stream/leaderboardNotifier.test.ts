@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ArenaEvents } from '../events/index.ts';
 import { LiveViewer } from '../protocol/liveViewer.ts';
-import type { LeaderboardMessage } from '../protocol/stream.ts';
+import {
+  LEADERBOARD_MAX_IDS,
+  type LeaderboardMessage,
+  serverMessageSchema,
+} from '../protocol/stream.ts';
 import { InMemoryTransport } from './inMemoryTransport.ts';
 import { LeaderboardNotifier } from './leaderboardNotifier.ts';
 
@@ -65,6 +69,18 @@ describe('LeaderboardNotifier', () => {
     notifier.notify(change('brick', 3));
     vi.advanceTimersByTime(5000);
     expect(viewer.ofType('leaderboard')).toHaveLength(2);
+  });
+
+  it('caps a merged message at the protocol limit, so clients still accept it', () => {
+    const transport = new InMemoryTransport();
+    const viewer = transport.connect();
+    const notifier = new LeaderboardNotifier(transport, 1000);
+    for (let v = 1; v <= LEADERBOARD_MAX_IDS + 2; v++) notifier.notify(change('brick', v));
+    vi.advanceTimersByTime(1000);
+    const merged = viewer.ofType('leaderboard')[1];
+    expect(merged.versionIds).toHaveLength(LEADERBOARD_MAX_IDS);
+    expect(serverMessageSchema.safeParse(merged).success).toBe(true);
+    notifier.close();
   });
 
   it('carries events from ArenaEvents to a LiveViewer, which validates and hands them on', () => {

@@ -5,7 +5,7 @@
  * viewers then reload at most about once a window, whatever the number of running evaluations.
  */
 import type { LeaderboardChange } from '../events/index.ts';
-import type { LeaderboardMessage } from '../protocol/stream.ts';
+import { LEADERBOARD_MAX_IDS, type LeaderboardMessage } from '../protocol/stream.ts';
 import type { StreamTransport } from './transport.ts';
 
 interface Pending {
@@ -62,12 +62,15 @@ export class LeaderboardNotifier {
   }
 
   private send(game: string, p: Pending): void {
+    // The protocol caps each list (a client would refuse longer ones); a page left out of a huge
+    // burst still catches up on its slow poll.
+    const ids = (set: Set<number>) => [...set].slice(0, LEADERBOARD_MAX_IDS);
     const message: LeaderboardMessage = {
       type: 'leaderboard',
       game,
-      agentIds: [...p.agentIds],
-      versionIds: [...p.versionIds],
-      evaluationsEnded: [...p.ended],
+      agentIds: ids(p.agentIds),
+      versionIds: ids(p.versionIds),
+      evaluationsEnded: ids(p.ended),
     };
     this.transport.broadcast(message);
   }

@@ -138,7 +138,7 @@ async function localRound(round: number): Promise<number> {
           game: 'brick',
           conditions: DEFAULT_CONDITIONS,
           agent: { kind: 'builtin', name: 'random' },
-          episodes: [{ index, seed: 1_000_000 * round + index }],
+          episodes: [{ index, seed: 1_000_000 * (round + 2) + index }],
         },
         onEpisode: (result) => {
           frames += result.frames;

@@ -3,11 +3,13 @@
  * over socket.io on loopback to 1, 10 and 100 viewers, each stage bounded in time.
  *
  *   node bin/run-ts.mjs tests/bench/stream.bench.ts [--seconds 10] [--warmup 2]
- *     [--stages 1,10,100] [--game brick] [--viewer-procs 4] [--source live|worker|recorded]
+ *     [--stages 1,10,100] [--game brick] [--viewer-procs 4] [--source worker|live|recorded]
  *
- * `--source worker` runs the emulator and agent in a worker thread (publishing through a
- * `PortSink`), so the server's event loop only streams; `--source recorded` replays recorded
- * frames instead of emulating, to measure the streaming core's cost alone.
+ * `--source worker` (the default) runs the emulator and agent in a worker thread, publishing
+ * through a `PortSink`, as `arena serve`'s showcase does: the server's event loop only streams.
+ * `--source live` emulates on the server's thread instead (the arrangement before the showcase
+ * moved to its worker); `--source recorded` replays recorded frames instead of emulating, to
+ * measure the streaming core's cost alone.
  *
  * The server (emulation, encoding, fan-out) runs in this process; the viewers run in child
  * processes (this same file with --viewers-child; --viewer-procs, default 4), so
@@ -158,10 +160,11 @@ async function main(): Promise<void> {
       game: { type: 'string', default: 'brick' },
       'viewer-procs': { type: 'string', default: '4' },
       /**
-       * `live`: emulator + agent in real time on the server's thread; `worker`: the same in a
-       * worker thread (PortSink); `recorded`: replayed frames (the streaming cost alone).
+       * `worker`: emulator + agent in real time in a worker thread (PortSink), as the arena's
+       * showcase runs; `live`: the same on the server's thread; `recorded`: replayed frames (the
+       * streaming cost alone).
        */
-      source: { type: 'string', default: 'live' },
+      source: { type: 'string', default: 'worker' },
     },
   });
   const seconds = Number(values.seconds);

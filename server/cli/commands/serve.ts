@@ -90,11 +90,11 @@ export function registerServe(program: Command): void {
         seed: options.seed,
         showcase: options.showcase,
         bundledDir: options.bundled,
+        matches: options.matches,
         remote: {
           ...(options.stepBudgetMs !== undefined ? { stepBudgetMs: options.stepBudgetMs } : {}),
           ...(options.timeBankMs !== undefined ? { timeBankMs: options.timeBankMs } : {}),
         },
-        matches: options.matches,
         trustProxy: options.trustProxy,
         conditions: {
           ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),

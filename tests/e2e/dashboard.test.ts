@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyAgent } from '../server/helpers.ts';
+import { makeTinyAgent, readFolder, register, upload } from '../server/helpers.ts';
+import { makeSmallDqnAgent } from '../support/smallDqnAgent.ts';
 import {
   type ArenaProcess,
   type Dashboard,
@@ -30,11 +31,15 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
   let arena: ArenaProcess;
   let dashboard: Dashboard;
   let browser: Browser;
+  let bundled: string;
   /** Pages whose console errors must be none (a page that provokes an HTTP error is left out). */
   const pages: { page: Page; errors: string[] }[] = [];
 
   beforeAll(async () => {
-    arena = await startArena({ episodes: 3, maxFrames: 900 });
+    // A freshly initialised small DQN network plays Brick in the showcase (Q-value bars).
+    bundled = await mkdtemp(join(tmpdir(), 'arena-e2e-bundled-'));
+    await makeSmallDqnAgent(join(bundled, 'brick-dqn'), { name: 'dqn-small' });
+    arena = await startArena({ episodes: 3, maxFrames: 900, bundledDir: bundled });
     // `arena serve` hosts the live stream with its showcase games on the API's own port.
     if (!(await hasLiveStream(arena.url, 15_000)))
       throw new Error('arena serve offers no live stream');
@@ -46,6 +51,7 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
     await browser?.close();
     await dashboard?.stop();
     await arena?.stop();
+    if (bundled) await rm(bundled, { recursive: true, force: true });
   }, 60_000);
 
   async function open(path: string, options?: Parameters<typeof openPage>[1], checkConsole = true) {
@@ -80,6 +86,74 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
     await screenshot(page, 'watch');
   }, 120_000);
 
+  it("Watch: a DQN agent's Q-values are drawn as bars under the screen", async () => {
+    const page = await open('/');
+    // The showcase's room (the same agent's evaluation rooms come and go too).
+    const tile = page
+      .locator('.live-tile')
+      .filter({ hasText: 'dqn-small' })
+      .filter({ hasText: 'showcase' })
+      .first();
+    // The showcase worker loads TF.js and the model before its first room.
+    await tile.waitFor({ timeout: 120_000 });
+    await tile.click();
+    await page.waitForURL(/\/live\//);
+    const bars = page.getByRole('region', { name: 'What the network thinks' });
+    await bars.waitFor({ timeout: 30_000 });
+    const actions = (await api<{ game: { actions: string[] } }>('/games/brick')).game.actions;
+    await expect(bars.locator('.qbar').count()).resolves.toBe(actions.length);
+    await expect(bars.locator('.qbar--best').count()).resolves.toBe(1);
+    const values = async () => (await bars.locator('.qbar__value').allTextContents()).join();
+    const first = await values();
+    await waitFor('the values to change with the game', async () =>
+      (await values()) !== first ? true : undefined,
+    );
+    await screenshot(page, 'watch-qvalues');
+  }, 240_000);
+
+  it('Live and leaderboards follow an evaluation: its room comes and goes, the table reloads on push', async () => {
+    const live = await open('/');
+    await live.locator('.live-tile').first().waitFor();
+    const board = await open('/leaderboards?game=brick');
+    await board.locator('tbody tr[data-agent]').first().waitFor({ timeout: 60_000 });
+    // Let the first (slow) poll pass: from now on the table reloads on pushes, or every 30 s.
+    await board.waitForTimeout(1000);
+
+    const folder = await mkdtemp(join(tmpdir(), 'arena-e2e-pushed-'));
+    try {
+      const token = await register(arena, 'e2e-pusher');
+      const files = await readFolder(await makeTinyAgent(join(folder, 'tiny')));
+      const res = await upload(arena, { token, name: 'e2e-pushed', files });
+      expect(res.status).toBe(201);
+      const evaluationTile = live.locator('.live-tile', { hasText: 'e2e-pushed' }).first();
+      // It waits behind the seeded evaluations on the one worker.
+      await evaluationTile.waitFor({ timeout: 300_000 });
+      expect(await evaluationTile.textContent()).toMatch(/evaluation · episode \d of 3/);
+      await screenshot(live, 'live-evaluation');
+
+      const listed = await waitFor(
+        'the version on the leaderboard API',
+        async () => {
+          const rows = (await api<{ rows: ApiRow[] }>('/leaderboards/brick')).rows;
+          return rows.some((r) => r.agentName === 'e2e-pushed') ? performance.now() : undefined;
+        },
+        180_000,
+      );
+      await board.locator('tbody tr[data-agent="e2e-pushed"]').waitFor({ timeout: 25_000 });
+      // Within the 30 s fallback poll: the page reloaded because the server said so.
+      expect(performance.now() - listed).toBeLessThan(20_000);
+      await screenshot(board, 'leaderboards-pushed');
+
+      await waitFor(
+        'the evaluation rooms to close',
+        async () => ((await evaluationTile.count()) === 0 ? true : undefined),
+        180_000,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 720_000);
+
   it('Live: a Duel match room shows both players with their scores', async () => {
     const page = await open('/');
     const duelTile = page.locator('.live-tile', { hasText: 'Duel' }).first();
@@ -99,12 +173,14 @@ describe.skipIf(!e2eAvailable)('dashboard (browser)', () => {
 
   it('Leaderboards: the bundled agents appear in the order the API gives', async () => {
     await waitFor(
-      'two ranked agents on brick',
+      'the random and scripted baselines on brick',
       async () => {
-        const board = await api<{ rows: ApiRow[] }>('/leaderboards/brick');
-        return board.rows.length >= 2 ? true : undefined;
+        const names = (await api<{ rows: ApiRow[] }>('/leaderboards/brick')).rows.map(
+          (r) => r.agentName,
+        );
+        return names.includes('random') && names.includes('scripted') ? true : undefined;
       },
-      180_000,
+      240_000,
     );
     const page = await open('/leaderboards?game=brick');
     const rows = page.locator('tbody tr[data-agent]');

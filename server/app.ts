@@ -183,6 +183,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
         dataDir: config.dataDir,
         conditions: config.conditions,
         lobby: remote.lobby,
+        events,
         log,
       })
     : null;

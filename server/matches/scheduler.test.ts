@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { DEFAULT_CONDITIONS } from '../eval/conditions.ts';
+import { ArenaEvents, type LeaderboardChange } from '../events/index.ts';
 import { SYSTEM_OWNER } from '../seed/index.ts';
 import { freshStorage } from '../storage/testFixtures.ts';
 import type { MatchExecutor, RunMatchOptions } from './executor.ts';
@@ -136,7 +137,11 @@ describe('MatchScheduler', () => {
     expect(ensureReferencePlayers(storage)).toHaveLength(0);
     const executor = new InThreadExecutor();
     const ratings = new RatingsKeeper({ storage, quietMs: 50 });
+    const events = new ArenaEvents();
+    const changes: LeaderboardChange[] = [];
+    events.onLeaderboardChanged((c) => changes.push(c));
     const scheduler = new MatchScheduler({
+      events,
       storage,
       executor,
       ratings,
@@ -172,6 +177,11 @@ describe('MatchScheduler', () => {
     if (played.has(scriptedVersion)) {
       expect(rated.find((r) => r.versionId === scriptedVersion)?.rating).toBeCloseTo(1000, 6);
     }
+    // Each recorded leg told both of its players' changes (open Duel pages reload on them).
+    expect(changes).toHaveLength(2 * matches.length);
+    const told = new Set(changes.map((c) => c.versionId));
+    expect(told).toEqual(played);
+    expect(changes.every((c) => c.game === 'duel' && !c.evaluationEnded)).toBe(true);
     storage.close();
   }, 180_000);
 });

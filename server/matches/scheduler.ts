@@ -19,6 +19,7 @@ import { createHmac } from 'node:crypto';
 import { Rng } from '../../emulators/rng.ts';
 import type { EvalConditions } from '../eval/conditions.ts';
 import { agentSpecOf } from '../eval/evaluator.ts';
+import type { ArenaEvents } from '../events/index.ts';
 import type { Storage } from '../storage/base.ts';
 import type { Agent, AgentVersion } from '../storage/types.ts';
 import { computerLevelOf } from './computer.ts';
@@ -167,6 +168,8 @@ export interface MatchSchedulerOptions {
   seed?: number;
   /** Remote agents waiting for matches; without one, remote agents are never paired. */
   lobby?: MatchLobby;
+  /** Told of each recorded leg (after the quick refit), so open Duel pages reload. */
+  events?: ArenaEvents;
   log?: (line: string) => void;
 }
 
@@ -341,6 +344,14 @@ export class MatchScheduler {
           recordLeg(storage, { task, versionIds, result });
           this.counts.legs++;
           ratings.matchRecorded(gameId);
+          for (const p of players) {
+            this.options.events?.leaderboardChanged({
+              game: gameId,
+              agentId: p.agentId,
+              versionId: p.versionId,
+              evaluationEnded: false,
+            });
+          }
         },
       });
     } catch (error) {

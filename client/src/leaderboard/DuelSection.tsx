@@ -11,17 +11,24 @@ import { VegaChart } from '../charts/VegaChart.tsx';
 import { Card, EmptyState } from '../components/ui.tsx';
 import { DuelRatingsTable } from '../duel/DuelRatingsTable.tsx';
 import { sideName } from '../duel/names.ts';
+import { useLeaderboardPush, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
-
-const POLL_MS = 5000;
 
 export function matchSideName(match: Match, side: 'a' | 'b'): string {
   return sideName(match, side);
 }
 
 export function DuelSection({ game }: { game: string }) {
-  const ratings = usePolled(() => getDuelRatings(game), POLL_MS, String(game));
-  const matches = usePolled(() => listMatches({ game, limit: 1000 }), POLL_MS, String(game));
+  const pollMs = usePollInterval();
+  const ratings = usePolled(() => getDuelRatings(game), pollMs, String(game));
+  const matches = usePolled(() => listMatches({ game, limit: 1000 }), pollMs, String(game));
+  useLeaderboardPush(
+    (change) => change.game === game,
+    () => {
+      ratings.reload();
+      matches.reload();
+    },
+  );
   const list = ratings.data;
   const heatmap = useMemo(() => {
     const played = matches.data ?? [];

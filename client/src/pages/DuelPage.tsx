@@ -1,7 +1,7 @@
 /**
  * Duel: the head-to-head standings of the two-player game. Ratings with their 95% intervals and
  * Rank (UB), a heatmap of pairwise win rates, and the latest matches (each opens its replay).
- * Everything refreshes every few seconds while matches are played.
+ * Everything reloads when the server pushes a recorded match, with a slow poll as the fallback.
  */
 import { useMemo } from 'react';
 import { getDuelTable, listMatches } from '../api.ts';
@@ -11,18 +11,27 @@ import { Badge, Card, EmptyState, ErrorNote, Loading, Stat } from '../components
 import { DuelRatingsTable } from '../duel/DuelRatingsTable.tsx';
 import { MatchList } from '../duel/MatchList.tsx';
 import { sideName } from '../duel/names.ts';
+import { useLeaderboardPush, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
 
-const POLL_MS = 5000;
 const RECENT = 15;
 
 export function DuelPage() {
-  const table = usePolled(() => getDuelTable(), POLL_MS);
+  const pollMs = usePollInterval();
+  const table = usePolled(() => getDuelTable(), pollMs);
   const game = table.data?.game ?? '';
   const matches = usePolled(
     () => (game ? listMatches({ game, limit: 1000 }) : Promise.resolve(null)),
-    POLL_MS,
+    pollMs,
     game,
+  );
+  // The server says when a match was recorded (and the ratings refitted).
+  useLeaderboardPush(
+    (change) => change.game === game,
+    () => {
+      table.reload();
+      matches.reload();
+    },
   );
   const heatmap = useMemo(() => {
     const played = matches.data ?? [];

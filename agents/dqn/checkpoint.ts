@@ -82,6 +82,19 @@ export async function writeCheckpoint(
 }
 
 /** Reads the checkpoint `latest.json` points at, or null when there is none. */
+/** The trainer's state of the latest checkpoint under `root` (no tensors read), or null. */
+export async function readLatestCheckpointState(
+  root: string,
+): Promise<Record<string, unknown> | null> {
+  try {
+    const pointer = JSON.parse(await readFile(join(root, 'latest.json'), 'utf8'));
+    const meta = JSON.parse(await readFile(join(root, pointer.checkpoint, 'state.json'), 'utf8'));
+    return meta.state as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
 export async function readLatestCheckpoint(root: string): Promise<LoadedCheckpoint | null> {
   let pointer: { checkpoint: string };
   try {

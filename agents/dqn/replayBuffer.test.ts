@@ -203,6 +203,33 @@ describe('ReplayBuffer', () => {
     checkSamples(s, 64);
   });
 
+  it('samples into a reused batch exactly what a fresh batch would hold', () => {
+    for (const prioritized of [undefined, { alpha: 0.6, epsilon: 1e-3 }]) {
+      const s = new Scenario(small({ nStep: 3, capacity: 60, numEnvs: 2, prioritized }));
+      s.episode(0, 0, 12, 'terminated');
+      s.episode(1, 0, 9, 'truncated-final');
+      s.episode(0, 1, 7, 'terminated');
+      const fresh = new Rng(11);
+      const reused = new Rng(11);
+      const into = s.buffer.sample(16, reused, 0.5);
+      s.buffer.sample(16, fresh, 0.5);
+      // A stale batch (every field garbage) must be overwritten completely.
+      for (const a of Object.values(into)) if (ArrayBuffer.isView(a)) (a as Float32Array).fill(-7);
+      for (let round = 0; round < 5; round++) {
+        const expected = s.buffer.sample(16, fresh, 0.5);
+        const got = s.buffer.sample(16, reused, 0.5, into);
+        expect(got).toBe(into);
+        expect(got).toEqual(expected);
+        if (prioritized) {
+          const errors = Float32Array.from(got.indices, (g) => (g % 5) + 0.1);
+          s.buffer.updatePriorities(got.indices, errors);
+        }
+      }
+      // A batch of another size is not reused.
+      expect(s.buffer.sample(8, reused, 0.5, into)).not.toBe(into);
+    }
+  });
+
   it('serialises and restores its whole state', async () => {
     const s = new Scenario(small({ capacity: 30, numEnvs: 2 }));
     s.episode(0, 0, 9, 'terminated');

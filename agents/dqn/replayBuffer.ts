@@ -223,19 +223,31 @@ export class ReplayBuffer {
     return age - this.nStep >= 0;
   }
 
-  /** Samples `batchSize` valid transitions. `beta` is the importance-sampling exponent (PER only). */
-  sample(batchSize: number, rng: Rng, beta = 1): ReplayBatch {
+  /**
+   * Samples `batchSize` valid transitions. `beta` is the importance-sampling exponent (PER only).
+   * `into`, a batch of the same size from an earlier call, is overwritten and returned instead of
+   * allocating ~7 MB of arrays per gradient step (the training loop's choice; callers that keep
+   * batches leave it out).
+   */
+  sample(batchSize: number, rng: Rng, beta = 1, into?: ReplayBatch): ReplayBatch {
     const obsSize = this.frameStack * this.frameSize;
-    const batch: ReplayBatch = {
-      size: batchSize,
-      observations: new Float32Array(batchSize * obsSize),
-      nextObservations: new Float32Array(batchSize * obsSize),
-      actions: new Int32Array(batchSize),
-      returns: new Float32Array(batchSize),
-      discounts: new Float32Array(batchSize),
-      weights: new Float32Array(batchSize).fill(1),
-      indices: new Int32Array(batchSize),
-    };
+    const reuse =
+      into !== undefined &&
+      into.size === batchSize &&
+      into.observations.length === batchSize * obsSize;
+    const batch: ReplayBatch = reuse
+      ? into
+      : {
+          size: batchSize,
+          observations: new Float32Array(batchSize * obsSize),
+          nextObservations: new Float32Array(batchSize * obsSize),
+          actions: new Int32Array(batchSize),
+          returns: new Float32Array(batchSize),
+          discounts: new Float32Array(batchSize),
+          weights: new Float32Array(batchSize),
+          indices: new Int32Array(batchSize),
+        };
+    batch.weights.fill(1);
     const total = this.size;
     if (total === 0) throw new Error('cannot sample from an empty replay buffer');
     let maxWeight = 0;

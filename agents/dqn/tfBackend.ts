@@ -17,6 +17,8 @@ export interface TfOptions {
   backend?: 'tensorflow' | 'fast-cpu' | 'cpu';
   /** Do not print the backend chosen. */
   quiet?: boolean;
+  /** Threads for the native math kernels (fast-cpu); default: all cores. */
+  threads?: number;
 }
 
 interface BackendModule {

@@ -302,11 +302,13 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await writeCheckpoint(join(runDir, 'checkpoints'), snapshot);
   };
 
+  let batch: ReplayBatch | undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */
   const learn = () => {
     const beta = cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
     for (; run.pendingUpdates > 0; run.pendingUpdates--) {
-      const batch = replay.sample(cfg.batchSize, sampleRng, beta);
+      // One batch's arrays serve every step: dqnUpdate's tensors are gone when it returns.
+      batch = replay.sample(cfg.batchSize, sampleRng, beta, batch);
       const out = dqnUpdate(ctx, batch);
       if (cfg.prioritized) replay.updatePriorities(batch.indices, out.tdErrors);
       run.lastLoss = out.loss;

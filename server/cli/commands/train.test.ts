@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAddon } from '../../../agents/backend/native.ts';
+import { runCli } from '../../../tests/support/cli.ts';
+
+const runsDir = mkdtempSync(join(tmpdir(), 'arena-train-cli-'));
+afterAll(() => rmSync(runsDir, { recursive: true, force: true }));
+
+/** A real but tiny run: two worker envs, a few dozen steps, a handful of updates. */
+const tinyRun = (...extra: string[]) =>
+  runCli([
+    'train',
+    '--game',
+    'brick',
+    '--net',
+    'small',
+    '--num-envs',
+    '2',
+    '--steps',
+    '48',
+    '--learning-starts',
+    '24',
+    '--buffer-size',
+    '64',
+    '--batch-size',
+    '4',
+    '--eval-every',
+    '0',
+    '--checkpoint-every',
+    '0',
+    '--no-progress',
+    '--runs-dir',
+    runsDir,
+    ...extra,
+  ]);
+
+// The native backend is part of a CI install; without it the backend line names plain cpu.
+const native = loadAddon().addon !== null || process.env.CI === 'true';
+
+describe('arena train', () => {
+  it('refuses a thread count that is not a positive integer', () => {
+    for (const bad of ['0', '1.5', '-2']) {
+      const result = tinyRun('--threads', bad);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`--threads must be a positive integer, got ${bad}`);
+    }
+    expect(readdirSync(runsDir)).toEqual([]);
+  });
+
+  it.runIf(native)(
+    'gives the learner one math thread beside env workers unless told otherwise',
+    () => {
+      const byDefault = tinyRun();
+      expect(byDefault.status, byDefault.stderr).toBe(0);
+      expect(byDefault.stderr).toContain('[tfjs] backend: fast-cpu (1 threads)');
+      expect(byDefault.stdout).toMatch(/48 steps, 6 updates/);
+      const two = tinyRun('--threads', '2');
+      expect(two.status, two.stderr).toBe(0);
+      expect(two.stderr).toContain('[tfjs] backend: fast-cpu (2 threads)');
+    },
+    120_000,
+  );
+});

@@ -81,28 +81,30 @@ export async function writeCheckpoint(
   return final;
 }
 
-/** Reads the checkpoint `latest.json` points at, or null when there is none. */
-/** The trainer's state of the latest checkpoint under `root` (no tensors read), or null. */
-export async function readLatestCheckpointState(
-  root: string,
-): Promise<Record<string, unknown> | null> {
+/** The folder of the checkpoint `latest.json` points at, or null when there is none. */
+async function latestCheckpointDir(root: string): Promise<string | null> {
   try {
     const pointer = JSON.parse(await readFile(join(root, 'latest.json'), 'utf8'));
-    const meta = JSON.parse(await readFile(join(root, pointer.checkpoint, 'state.json'), 'utf8'));
-    return meta.state as Record<string, unknown>;
+    return join(root, pointer.checkpoint);
   } catch {
     return null;
   }
 }
 
+/** The trainer's state of the latest checkpoint under `root` (no tensors read), or null. */
+export async function readLatestCheckpointState(
+  root: string,
+): Promise<Record<string, unknown> | null> {
+  const dir = await latestCheckpointDir(root);
+  if (!dir) return null;
+  const meta = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+  return meta.state as Record<string, unknown>;
+}
+
+/** Reads the checkpoint `latest.json` points at, or null when there is none. */
 export async function readLatestCheckpoint(root: string): Promise<LoadedCheckpoint | null> {
-  let pointer: { checkpoint: string };
-  try {
-    pointer = JSON.parse(await readFile(join(root, 'latest.json'), 'utf8'));
-  } catch {
-    return null;
-  }
-  const dir = join(root, pointer.checkpoint);
+  const dir = await latestCheckpointDir(root);
+  if (!dir) return null;
   const meta = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as {
     step: number;
     state: Record<string, unknown>;

@@ -59,6 +59,20 @@ describe('arena train', () => {
       const two = tinyRun('--threads', '2');
       expect(two.status, two.stderr).toBe(0);
       expect(two.stderr).toContain('[tfjs] backend: fast-cpu (2 threads)');
+      // A resumed run takes its env count (2, so one thread) from its checkpoint, not the flags.
+      const runId = /^run (\S+):/m.exec(byDefault.stdout)?.[1];
+      expect(runId).toBeDefined();
+      const resumed = runCli([
+        'train',
+        '--resume',
+        join(runsDir, runId as string),
+        '--steps',
+        '64',
+        '--no-progress',
+      ]);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain('[tfjs] backend: fast-cpu (1 threads)');
+      expect(resumed.stdout).toMatch(/64 steps, 10 updates/);
     },
     120_000,
   );

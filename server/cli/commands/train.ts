@@ -62,17 +62,18 @@ export function register(program: Command): void {
     if (opts.setting !== undefined) config.settings = opts.setting;
     // One learner thread by default when env workers emulate beside it: measured on this 2-core
     // machine (Brick, small net, 4 envs), two BLAS threads competing with the workers gave 68
-    // agent steps/s where one gave 93 (agents/bundled/README.md).
+    // agent steps/s where one gave 93 (agents/backend/README.md).
     const resumed = opts.resume
       ? await readLatestCheckpointState(join(String(opts.resume), 'checkpoints'))
       : null;
     const numEnvs = Number(
       (resumed?.config as { numEnvs?: number } | undefined)?.numEnvs ?? config.numEnvs ?? 1,
     );
-    const threads = opts.threads ?? (numEnvs > 1 ? 1 : undefined);
-    if (threads !== undefined && (!Number.isInteger(threads) || (threads as number) < 1))
+    const threads =
+      opts.threads === undefined ? (numEnvs > 1 ? 1 : undefined) : Number(opts.threads);
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
       throw new UserError(`--threads must be a positive integer, got ${threads}`, 'BAD_OPTION');
-    const tfHandle = await getTf({ backend: opts.backend as never, threads: threads as number });
+    const tfHandle = await getTf({ backend: opts.backend as never, threads });
     const result = await trainDqn({
       config: config as DqnConfigInput,
       resumeDir: opts.resume as string | undefined,

@@ -2,6 +2,7 @@
 // libtensorflow through tfjs-node-gpu / tfjs-node when installed and working,
 // then `fast-cpu` (tfjs's cpu backend with native OpenBLAS kernels), then plain `cpu`.
 import * as tf from '@tensorflow/tfjs';
+import { registerAdamStepKernel } from './adamKernel.ts';
 import { FAST_CPU, registerFastCpu } from './kernels.ts';
 import { ADDON_PATH, loadAddon } from './native.ts';
 
@@ -52,6 +53,7 @@ async function tryFastCpu(skipped: string[], threads?: number): Promise<number |
     skipped.push('fast-cpu: tfjs cpu backend not registered');
     return null;
   }
+  registerAdamStepKernel(FAST_CPU, addon);
   if (threads !== undefined) addon.setThreads(threads);
   if (!(await tf.setBackend(FAST_CPU))) {
     skipped.push('fast-cpu: backend failed to initialise');
@@ -90,6 +92,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     }
   }
   if (name === null) {
+    registerAdamStepKernel('cpu', null);
     if (!(await tf.setBackend('cpu'))) throw new Error("backend 'cpu' failed to initialise");
     name = 'cpu';
   }

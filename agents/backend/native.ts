@@ -71,6 +71,20 @@ export interface FastCpuAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** Sums a [rows, cols] matrix over rows (leading) or over columns. */
   sumReduce(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
+  /**
+   * One Adam step in one pass: writes w', m', v' into the three outputs. `scalars` holds
+   * [beta1, 1 - beta1, beta2, 1 - beta2, lr / (1 - beta1^t), 1 - beta2^t, epsilon].
+   */
+  adamStep(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    wOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    scalars: Float32Array,
+  ): void;
   /** BLAS threads and the cap for the addon's own loops. */
   setThreads(n: number): void;
   /** Threads for im2col / col2im / elementwise loops (default 1, env FAST_CPU_LOOP_THREADS). */

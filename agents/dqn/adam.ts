@@ -6,8 +6,11 @@
  *
  * Update, as in PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * w -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).
+ * On the fast-cpu and cpu backends each variable's step is one fused kernel
+ * (agents/backend/adamKernel.ts) that gives the same bits as the ops written out here.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { adamStep, hasAdamStepKernel } from '../backend/adamKernel.ts';
 import type { Tf } from './tfBackend.ts';
 
 export interface AdamOptions {
@@ -15,6 +18,8 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /** false: always the op-by-op form, even where the fused kernel exists (tests compare them). */
+  fused?: boolean;
 }
 
 export interface AdamState {
@@ -51,9 +56,18 @@ export class Adam {
     // Scalars computed in float64 on the host, once per step.
     const lrT = this.options.learningRate / (1 - this.beta1 ** this.step);
     const bc2 = 1 - this.beta2 ** this.step;
+    const fused = this.options.fused !== false && hasAdamStepKernel();
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const g = grads[i];
+        if (fused) {
+          const attrs = { beta1: this.beta1, beta2: this.beta2, lrT, bc2, epsilon: this.epsilon };
+          const [w2, m2, v2] = adamStep(w, g, this.m[i], this.v[i], attrs);
+          this.m[i].assign(m2);
+          this.v[i].assign(v2);
+          w.assign(w2);
+          return;
+        }
         const m = this.m[i].mul(this.beta1).add(g.mul(1 - this.beta1));
         const v = this.v[i].mul(this.beta2).add(g.square().mul(1 - this.beta2));
         this.m[i].assign(m);

@@ -473,6 +473,39 @@ Napi::Value SumReduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamStep(w, g, m, v, wOut, mOut, vOut, scalars): one Adam step over a variable in
+// one pass, where the op-by-op form makes 13 passes and 13 kernel calls. scalars =
+// [beta1, 1 - beta1, beta2, 1 - beta2, lr / (1 - beta1^t), 1 - beta2^t, epsilon],
+// each already rounded to float32 as the op form's scalar tensors are. The
+// arithmetic follows agents/dqn/adam.ts operation by operation, in float32, and
+// the build keeps the compiler from fusing a multiply and an add (-ffp-contract=off),
+// so the result is bit-identical to the op-by-op form on this backend:
+//   m' = m b1 + g (1-b1); v' = v b2 + g^2 (1-b2); w' = w - m' lrT / (sqrt(v' / bc2) + eps)
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  const float* w = F32(info[0]);
+  const float* g = F32(info[1]);
+  const float* m = F32(info[2]);
+  const float* v = F32(info[3]);
+  Napi::Float32Array wOutArr = info[4].As<Napi::Float32Array>();
+  float* wOut = wOutArr.Data();
+  float* mOut = F32(info[5]);
+  float* vOut = F32(info[6]);
+  const float* k = F32(info[7]);
+  const float b1 = k[0], c1 = k[1], b2 = k[2], c2 = k[3], lrT = k[4], bc2 = k[5], eps = k[6];
+  const int64_t n = static_cast<int64_t>(wOutArr.ElementLength());
+  ParallelFor(n, kMinElemsPerThread, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      const float gi = g[i];
+      const float mi = m[i] * b1 + gi * c1;
+      const float vi = v[i] * b2 + (gi * gi) * c2;
+      mOut[i] = mi;
+      vOut[i] = vi;
+      wOut[i] = w[i] - (mi * lrT) / (std::sqrt(vi / bc2) + eps);
+    }
+  });
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int t = static_cast<int>(I64(info[0]));
   if (t < 1) t = 1;
@@ -500,6 +533,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("sumReduce", Napi::Function::New(env, SumReduce));
+  exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setLoopThreads", Napi::Function::New(env, SetLoopThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));

@@ -110,4 +110,23 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   return { name, tf, threads, skipped };
 }
 
+/** Writes four frames as one NHWC float stack through a byte-to-float table (see native.ts). */
+export type StackGather = (
+  frames: readonly Uint8Array[],
+  lut: Float32Array,
+  out: Float32Array,
+  offset: number,
+) => void;
+
+/**
+ * The addon's stack gather, whatever backend runs (it is a plain CPU copy), or null when the
+ * addon is not built (or predates it); callers then use their JS loop.
+ */
+export function nativeStackGather(): StackGather | null {
+  const { addon } = loadAddon();
+  if (!addon || typeof addon.gatherStack4 !== 'function') return null;
+  return (frames, lut, out, offset) =>
+    addon.gatherStack4(frames[0], frames[1], frames[2], frames[3], lut, out, offset);
+}
+
 export { ADDON_PATH, FAST_CPU };

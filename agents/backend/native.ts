@@ -85,6 +85,19 @@ export interface FastCpuAddon {
     vOut: Float32Array,
     scalars: Float32Array,
   ): void;
+  /**
+   * Interleaves four equal-sized uint8 frames (oldest first) into an NHWC float32 stack at
+   * `out[offset...]`, each byte mapped through `lut` (256 floats). Throws RangeError on bad sizes.
+   */
+  gatherStack4(
+    f0: Uint8Array,
+    f1: Uint8Array,
+    f2: Uint8Array,
+    f3: Uint8Array,
+    lut: Float32Array,
+    out: Float32Array,
+    offset: number,
+  ): void;
   /** BLAS threads and the cap for the addon's own loops. */
   setThreads(n: number): void;
   /** Threads for im2col / col2im / elementwise loops (default 1, env FAST_CPU_LOOP_THREADS). */

@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../emulators/rng.ts';
 import { DqnAgent } from './agent.ts';
-import { buildQNetwork, chwToNhwc, duelingMatrix } from './network.ts';
+import {
+  buildQNetwork,
+  chwToNhwc,
+  duelingMatrix,
+  pixelValueTable,
+  withoutInputScaling,
+} from './network.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
 
 let handle: TfHandle;
@@ -24,6 +30,39 @@ describe('Q-networks', () => {
     expect(model.inputs[0].shape).toEqual([null, 84, 84, 4]);
     expect(model.outputs[0].shape).toEqual([null, 4]);
     model.dispose();
+  });
+
+  it('a view without input scaling gives the same Q-values, bit for bit, from pre-scaled pixels', () => {
+    const { tf } = handle;
+    for (const dueling of [false, true]) {
+      const model = buildQNetwork(tf, { net: 'small', numActions: 5, dueling, seed: 3 });
+      const view = withoutInputScaling(tf, model);
+      const table = pixelValueTable(model);
+      expect(table[0]).toBe(0);
+      expect(table[255]).toBe(Math.fround(255 * Math.fround(1 / 255)));
+      const rng = new Rng(9);
+      const raw = Float32Array.from({ length: 3 * 84 * 84 * 4 }, () => rng.int(256));
+      const scaled = raw.map((v) => table[v]);
+      const run = (m: typeof model, x: Float32Array) =>
+        tf.tidy(() =>
+          (m.apply(tf.tensor4d(x, [3, 84, 84, 4])) as import('@tensorflow/tfjs').Tensor)
+            .dataSync()
+            .slice(),
+        );
+      const q = run(model, raw);
+      expect(run(view, scaled)).toEqual(q);
+      // The view shares the weights: changing the model's changes the view's answers too.
+      expect(view.trainableWeights.length).toBe(model.trainableWeights.length);
+      const halved = tf.tidy(() => model.getWeights().map((w) => w.mul(0.5)));
+      model.setWeights(halved);
+      tf.dispose(halved);
+      expect(run(view, scaled)).not.toEqual(q);
+      expect(run(view, scaled)).toEqual(run(model, raw));
+      const before = tf.memory().numTensors;
+      view.dispose();
+      model.dispose();
+      expect(tf.memory().numTensors).toBeLessThan(before);
+    }
   });
 
   it('starts from the same weights for the same seed and different ones otherwise', () => {

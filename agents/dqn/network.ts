@@ -132,6 +132,47 @@ export function buildQNetwork(tf: Tf, options: QNetworkOptions): tfTypes.LayersM
 }
 
 /**
+ * The value the model's input scaling (its `scale` layer: x * scale + offset, in float32) gives
+ * each pixel byte: a 256-entry table, so a replay batch can be written already scaled, bit for
+ * bit what the layer would compute (see `withoutInputScaling`).
+ */
+export function pixelValueTable(model: tfTypes.LayersModel): Float32Array {
+  const config = model.getLayer('scale').getConfig() as { scale: number; offset?: number };
+  const scale = Math.fround(config.scale);
+  const offset = Math.fround(config.offset ?? 0);
+  return Float32Array.from({ length: 256 }, (_, v) => Math.fround(v * scale) + offset);
+}
+
+/**
+ * A view of `model` that takes already-scaled pixels (see `pixelValueTable`): the same layer
+ * objects, hence the same weights, applied from the layer after `scale` on. Training feeds it
+ * batches the replay memory scaled while it gathered them, which saves the scaling layer's two
+ * passes over every input of every forward pass. The layers count their users: the weights are
+ * freed once both the view and `model` are disposed.
+ */
+export function withoutInputScaling(tf: Tf, model: tfTypes.LayersModel): tfTypes.LayersModel {
+  const scaleLayer = model.getLayer('scale');
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  const input = tf.input({ shape, name: 'scaled_frames' });
+  const outputs = new Map<string, tfTypes.SymbolicTensor>([[scaleLayer.name, input]]);
+  // model.layers is in topological order; each layer takes the outputs its first (original)
+  // node took, mapped onto the new graph.
+  for (const layer of model.layers) {
+    if (layer === scaleLayer || layer.getClassName() === 'InputLayer') continue;
+    const inbound = layer.inboundNodes[0].inboundLayers.map((l) => {
+      const t = outputs.get(l.name);
+      if (!t) throw new Error(`withoutInputScaling: ${layer.name} reads ${l.name} before scale`);
+      return t;
+    });
+    const out = layer.apply(inbound.length === 1 ? inbound[0] : inbound);
+    outputs.set(layer.name, out as tfTypes.SymbolicTensor);
+  }
+  const output = outputs.get(model.outputLayers[0].name);
+  if (!output) throw new Error('withoutInputScaling: the output layer was not reached');
+  return tf.model({ inputs: input, outputs: output, name: `${model.name}_scaled` });
+}
+
+/**
  * The frozen kernel K of shape [1 + n, n] with [V, A_1..A_n] K = V + A - mean(A):
  * row 0 is all ones (adds V to every action), rows 1..n are I - 1/n (centres A).
  */

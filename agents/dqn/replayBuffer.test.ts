@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../emulators/rng.ts';
+import { nativeStackGather } from '../backend/index.ts';
 import { ReplayBuffer, type ReplayBufferOptions } from './replayBuffer.ts';
 
 // Frames of 3 bytes [env, episode, t] make every stored frame identifiable.
@@ -228,6 +229,52 @@ describe('ReplayBuffer', () => {
       // A batch of another size is not reused.
       expect(s.buffer.sample(8, reused, 0.5, into)).not.toBe(into);
     }
+  });
+
+  it('writes each pixel byte through its value table, in the JS loop and the native gather', () => {
+    const gather = nativeStackGather();
+    if (!gather && process.env.CI === 'true') throw new Error('fast-cpu addon not built');
+    // Frames of real size, every byte value present, so the whole table is exercised.
+    const frameSize = 84 * 84;
+    const table = Float32Array.from({ length: 256 }, (_, v) => Math.fround(v / 255) - 0.5);
+    const make = (
+      gatherStack?: ReplayBufferOptions['gatherStack'],
+      pixelValues: Float32Array | null = table,
+    ) =>
+      new ReplayBuffer({
+        capacity: 200,
+        numEnvs: 2,
+        nStep: 3,
+        pixelValues: pixelValues ?? undefined,
+        gatherStack,
+      });
+    const buffers = [make(), make(gather ?? undefined), make(undefined, null)];
+    const obs = new Uint8Array(4 * frameSize);
+    for (let t = 0; t < 60; t++) {
+      for (let i = 0; i < obs.length; i++) obs[i] = (i * 7 + t * 13) & 255;
+      for (const b of buffers) b.add(t % 2, obs, t % 3, t % 5 === 0 ? 1 : 0, t === 41, false);
+    }
+    const [js, native, raw] = buffers.map((b) => b.sample(12, new Rng(5)));
+    expect(raw.indices).toEqual(js.indices);
+    for (let i = 0; i < raw.observations.length; i++) {
+      expect(js.observations[i]).toBe(table[raw.observations[i]]);
+      expect(js.nextObservations[i]).toBe(table[raw.nextObservations[i]]);
+    }
+    // Raw values span the whole byte range.
+    expect(Math.max(...raw.observations.subarray(0, 4 * frameSize))).toBe(255);
+    if (gather) {
+      expect(native).toEqual(js);
+      // The native gather checks its ranges.
+      const f = new Uint8Array(8);
+      expect(() => gather([f, f, f, new Uint8Array(7)], table, new Float32Array(32), 0)).toThrow(
+        RangeError,
+      );
+      expect(() => gather([f, f, f, f], table, new Float32Array(32), 1)).toThrow(RangeError);
+      expect(() => gather([f, f, f, f], table.subarray(1), new Float32Array(32), 0)).toThrow(
+        RangeError,
+      );
+    }
+    expect(() => make(undefined, new Float32Array(255))).toThrow(/256 entries/);
   });
 
   it('serialises and restores its whole state', async () => {

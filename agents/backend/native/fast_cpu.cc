@@ -506,6 +506,42 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gatherStack4(f0, f1, f2, f3, lut, out, offset): interleaves four uint8 frames
+// (oldest first) into one NHWC float32 stack at out[offset...], mapping each
+// byte through lut (256 floats). The replay memory builds every sampled
+// observation this way; in JS this pass was a sixth of the trainer's time.
+Napi::Value GatherStack4(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint8_t* f[4];
+  const size_t size = info[0].As<Napi::Uint8Array>().ElementLength();
+  for (int c = 0; c < 4; ++c) {
+    Napi::Uint8Array frame = info[c].As<Napi::Uint8Array>();
+    if (frame.ElementLength() != size) {
+      Napi::RangeError::New(env, "gatherStack4: frames differ in size").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    f[c] = frame.Data();
+  }
+  Napi::Float32Array lutArr = info[4].As<Napi::Float32Array>();
+  Napi::Float32Array outArr = info[5].As<Napi::Float32Array>();
+  const int64_t offset = I64(info[6]);
+  if (lutArr.ElementLength() != 256 || offset < 0 ||
+      static_cast<size_t>(offset) + 4 * size > outArr.ElementLength()) {
+    Napi::RangeError::New(env, "gatherStack4: bad table or output range").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const float* lut = lutArr.Data();
+  float* o = outArr.Data() + offset;
+  const uint8_t *a = f[0], *b = f[1], *c = f[2], *d = f[3];
+  for (size_t p = 0; p < size; ++p, o += 4) {
+    o[0] = lut[a[p]];
+    o[1] = lut[b[p]];
+    o[2] = lut[c[p]];
+    o[3] = lut[d[p]];
+  }
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int t = static_cast<int>(I64(info[0]));
   if (t < 1) t = 1;
@@ -534,6 +570,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("sumReduce", Napi::Function::New(env, SumReduce));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
+  exports.Set("gatherStack4", Napi::Function::New(env, GatherStack4));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setLoopThreads", Napi::Function::New(env, SetLoopThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));

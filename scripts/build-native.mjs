@@ -5,7 +5,15 @@
 // OpenBLAS is missing it prints one warning line and exits 0, and training runs on
 // tfjs's slow pure-JS cpu backend. `--force` rebuilds even when up to date.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,7 +106,11 @@ function main() {
     rmSync(out, { force: true });
     warn(`node-gyp failed, see ${log}`);
   }
-  copyFileSync(built, out);
+  // Copy, then rename over the old addon: a process that has the old one loaded (a training
+  // run) keeps its file, where copying over it in place would crash that process.
+  const staged = `${out}.${process.pid}.tmp`;
+  copyFileSync(built, staged);
+  renameSync(staged, out);
   // A library that links but does not load (wrong arch, missing .so at runtime) is a failed build.
   const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(out)})`], {
     encoding: 'utf8',

@@ -9,6 +9,7 @@ import { checkAgentDir } from '../format/check.ts';
 import { loadDqnAgent } from '../format/io.ts';
 import { Adam } from './adam.ts';
 import type { DqnConfigInput } from './config.ts';
+import type { EvalStats } from './evaluate.ts';
 import { buildQNetwork } from './network.ts';
 import type { ReplayBatch } from './replayBuffer.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
@@ -291,6 +292,57 @@ describe('trainDqn', () => {
       maxSeconds: 1,
     });
     expect(resumed.steps).toBeGreaterThan(first.steps);
+  });
+
+  it('leaves the time spent in periodic evaluations out of its time budget', async () => {
+    const evalMs = 700;
+    let evals = 0;
+    const started = performance.now();
+    const result = await trainDqn({
+      config: {
+        ...quiet,
+        game: 'chain',
+        net: 'small',
+        totalSteps: 1_000_000,
+        bufferSize: 64,
+        learningStarts: 16,
+        batchSize: 4,
+        evalEvery: 40,
+        logEvery: 8,
+        runsDir: join(dir, 'budget-evals'),
+      },
+      makeVectorEnv: chainEnvs({ maxSteps: 5 }),
+      // An evaluation that takes its time without playing: only the clock matters here.
+      evaluate: async () => {
+        evals++;
+        await new Promise((resolve) => setTimeout(resolve, evalMs));
+        const stats: EvalStats = {
+          episodes: 1,
+          mean: 0,
+          std: 0,
+          ci95: [0, 0],
+          median: 0,
+          min: 0,
+          max: 0,
+          normalised: null,
+        };
+        return stats;
+      },
+      quiet: true,
+      maxSeconds: 1,
+    });
+    const wall = (performance.now() - started) / 1000;
+    // Two or more evaluations (1.4 s or more) fit into a 1 s training budget.
+    expect(evals).toBeGreaterThanOrEqual(2);
+    expect(wall).toBeGreaterThan(1 + (evals * evalMs) / 1000 - 0.05);
+    expect(result.agentDir).toBeDefined();
+    const log = (await readFile(join(result.runDir, 'training-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const last = log.filter((l) => l.type === 'train').at(-1);
+    expect(last.time).toBeLessThanOrEqual(1.05);
+    expect(last.eval_time).toBeGreaterThanOrEqual(((evals - 1) * evalMs) / 1000);
   });
 
   it('resumes from a checkpoint bit for bit', async () => {

@@ -72,7 +72,10 @@ export interface TrainOptions {
   /** Stop after this step (a checkpoint is written), as if interrupted; for tests. */
   stopAtStep?: number;
   /**
-   * Wall-clock budget of this session in seconds: when it is spent the run ends as a finished one
+   * Wall-clock budget of this session in seconds, counting training only: the periodic
+   * evaluations (measurement, which a run without them would not spend) stop the clock while
+   * they play, so a budget buys the same training with or without them. When it is spent the
+   * run ends as a finished one
    * does (checkpoint and agent folder written); `resumeDir` with a larger budget continues it.
    */
   maxSeconds?: number;
@@ -308,6 +311,9 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const progress =
     options.progress && !options.quiet ? new TrainProgress(cfg.totalSteps, run.step) : null;
   const start = { time: performance.now(), step: run.step, updates: run.updates };
+  /** Seconds this session spent in periodic evaluations, which the time budget leaves out. */
+  let evalSeconds = 0;
+  const trainingSeconds = () => (performance.now() - start.time) / 1000 - evalSeconds;
   const crossed = (prev: number, now: number, every: number) =>
     every > 0 && Math.floor(now / every) > Math.floor(prev / every);
   const saveCheckpoint = async () => {
@@ -344,10 +350,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   let timeUp = false;
   try {
     while (run.step < stopAt) {
-      if (
-        options.maxSeconds !== undefined &&
-        performance.now() - start.time >= options.maxSeconds * 1000
-      ) {
+      if (options.maxSeconds !== undefined && trainingSeconds() >= options.maxSeconds) {
         timeUp = true;
         say(`time budget of ${options.maxSeconds} s spent at step ${run.step}`);
         break;
@@ -410,7 +413,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       }
 
       // TRY NOT TO MODIFY: logging, evaluation, checkpoints.
-      const seconds = (performance.now() - start.time) / 1000;
+      const seconds = trainingSeconds();
       const sps = (run.step - start.step) / Math.max(seconds, 1e-9);
       const ups = (run.updates - start.updates) / Math.max(seconds, 1e-9);
       const returns = run.recentReturns;
@@ -431,10 +434,13 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
           'charts/SPS': Math.round(sps),
           'charts/UPS': Math.round(ups),
           time: seconds,
+          eval_time: evalSeconds,
         });
       }
       if (options.evaluate && crossed(prev, run.step, cfg.evalEvery)) {
+        const evalStart = performance.now();
         const stats = await options.evaluate(greedy, run.step, cfg);
+        evalSeconds += (performance.now() - evalStart) / 1000;
         await log({ type: 'eval', step: run.step, ...evalMetrics(stats) });
         const ci = stats.ci95.map((x) => x.toFixed(1)).join(', ');
         say(`eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]`);

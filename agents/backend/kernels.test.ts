@@ -96,6 +96,14 @@ const DQN_CONVS: ConvCase[] = [
   { x: [1, 84, 84, 4], k: 8, oc: 16, stride: 4, pad: 'valid', label: 'small conv1' },
   { x: [1, 20, 20, 16], k: 4, oc: 32, stride: 2, pad: 'valid', label: 'small conv2' },
   { x: [3, 6, 6, 5], k: 1, oc: 7, stride: 1, pad: 'valid', label: 'pointwise' },
+  // Kernel = 2 x stride takes the block (space-to-depth) path: several chunks of images (the
+  // filter gradient accumulates across them), sizes the stride does not divide, odd strides,
+  // 'same' padding with and without a top/left pad.
+  { x: [5, 84, 84, 4], k: 8, oc: 16, stride: 4, pad: 'valid', label: 'block, 2 chunks' },
+  { x: [14, 20, 20, 16], k: 4, oc: 32, stride: 2, pad: 'valid', label: 'block, small conv2 x14' },
+  { x: [2, 23, 22, 3], k: 6, oc: 5, stride: 3, pad: 'valid', label: 'block, ragged edges' },
+  { x: [2, 12, 12, 2], k: 4, oc: 3, stride: 2, pad: 'same', label: 'block shape, same pad' },
+  { x: [1, 9, 11, 2], k: 4, oc: 3, stride: 2, pad: 'same', label: 'block shape, bottom pad' },
 ];
 
 function randomConvCases(seed: number, count: number): ConvCase[] {
@@ -175,6 +183,28 @@ describe.skipIf(!addon)('fast-cpu kernels match the cpu backend', () => {
       expectClose(fast, ref, 2e-5, c.label);
     });
   }
+
+  it('the block path and im2col give the same convolutions and gradients', () => {
+    const rng = new Rng(17);
+    const x = rnd(rng, [5, 84, 84, 4]);
+    const f = rnd(rng, [8, 8, 4, 16], 0.5);
+    const w = rnd(rng, [5, 20, 20, 16]);
+    const run = () =>
+      tf.tidy(() => {
+        const g = tf.grads((xt: tf.Tensor, ft: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 4, 'valid'), w())),
+        );
+        const out = tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, 4, 'valid');
+        return [out, ...g([x(), f()])].map((t) => Float32Array.from(t.dataSync()));
+      });
+    const block = run();
+    addon!.setBlockConv?.(false);
+    try {
+      expectClose(block, run(), 2e-5, 'block vs im2col');
+    } finally {
+      addon!.setBlockConv?.(true);
+    }
+  });
 
   it('conv2d with dilation 2 and with explicit padding', () => {
     const rng = new Rng(5);

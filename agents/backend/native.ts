@@ -103,6 +103,11 @@ export interface FastCpuAddon {
   /** Threads for im2col / col2im / elementwise loops (default 1, env FAST_CPU_LOOP_THREADS). */
   setLoopThreads(n: number): void;
   getThreads(): number;
+  /**
+   * Whether convolutions whose kernel is twice their stride use the block (space-to-depth)
+   * path (default) or im2col; for tests and benchmarks that compare the two.
+   */
+  setBlockConv?(on: boolean): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

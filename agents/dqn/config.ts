@@ -104,6 +104,13 @@ export const dqnConfigSchema = z
       .default(1)
       .describe('Huber loss threshold (Nature error clipping = 1; CleanRL uses MSE)'),
     nStep: int().min(1).max(20).default(1).describe('n-step returns (Nature/CleanRL 1; Rainbow 3)'),
+    lowerBoundReturns: z
+      .boolean()
+      .default(false)
+      .describe(
+        'targets never below the return the episode actually got: y = max(y, G_t) once it ' +
+          'terminated (Monte Carlo lower bound; He 2017, Tang 2020; Nature/CleanRL: off)',
+      ),
     prioritized: z
       .boolean()
       .default(false)

@@ -277,24 +277,80 @@ describe('ReplayBuffer', () => {
     expect(() => make(undefined, new Float32Array(255))).toThrow(/256 entries/);
   });
 
-  it('serialises and restores its whole state', async () => {
-    const s = new Scenario(small({ capacity: 30, numEnvs: 2 }));
-    s.episode(0, 0, 9, 'terminated');
-    s.episode(1, 0, 6, 'terminated');
-    const { header, chunks } = s.buffer.serialize();
-    const bytes = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
-    let o = 0;
-    for (const c of chunks) {
-      bytes.set(c, o);
-      o += c.byteLength;
+  it('keeps the discounted return to the end of each terminated episode as its lower bound', () => {
+    const gamma = 0.9;
+    const s = new Scenario(
+      small({ capacity: 64, numEnvs: 2, nStep: 2, gamma, episodeReturns: true }),
+      gamma,
+    );
+    const rewards = [1, 0, 1, 1, 0, 1];
+    s.episode(0, 0, 6, 'terminated', rewards);
+    s.episode(1, 0, 5, 'truncated-final');
+    s.episode(0, 1, 4, 'terminated', [0, 0, 1, 0]);
+    const batch = s.buffer.sample(400, new Rng(3));
+    const expected = new Map<number, number>();
+    const returnsOf = (r: number[]) =>
+      r.map((_, t) => r.slice(t).reduce((g, x, k) => g + gamma ** k * x, 0));
+    returnsOf(rewards).forEach((g, t) => expected.set(t, g));
+    // Env 1's episode was truncated: its slots (ids from perEnv on) have no bound.
+    returnsOf([0, 0, 1, 0]).forEach((g, t) => expected.set(6 + t, g));
+    let checked = 0;
+    for (let b = 0; b < batch.size; b++) {
+      const id = batch.indices[b];
+      const bound = batch.lowerBounds[b];
+      if (id >= s.buffer.perEnv) expect(bound).toBe(Number.NEGATIVE_INFINITY);
+      else {
+        expect(bound).toBeCloseTo(expected.get(id) as number, 5);
+        checked++;
+      }
     }
-    const copy = small({ capacity: 30, numEnvs: 2 });
-    await copy.restore(header, (target, offset) =>
-      target.set(bytes.subarray(offset, offset + target.length)),
-    );
-    expect(copy.sample(40, new Rng(9))).toEqual(s.buffer.sample(40, new Rng(9)));
-    await expect(small({ capacity: 32, numEnvs: 2 }).restore(header, () => {})).rejects.toThrow(
-      /does not match/,
-    );
+    expect(checked).toBeGreaterThan(50);
+    // An episode that has not ended yet has no bound; its end writes one.
+    const buf = small({ capacity: 32, numEnvs: 1, nStep: 1, episodeReturns: true });
+    const frame = new Uint8Array(F * FS);
+    for (let t = 0; t < 8; t++) buf.add(0, frame, 0, 1, false, false);
+    expect([...buf.sample(20, new Rng(1)).lowerBounds].every((x) => x === -Infinity)).toBe(true);
+    buf.add(0, frame, 0, 1, true, false);
+    const after = buf.sample(40, new Rng(1));
+    for (let b = 0; b < after.size; b++) {
+      const t = after.indices[b];
+      expect(after.lowerBounds[b]).toBeCloseTo((1 - 0.99 ** (9 - t)) / (1 - 0.99), 4);
+    }
+    // Without the option every bound is -Infinity.
+    const none = small({ capacity: 32, numEnvs: 1 });
+    for (let t = 0; t < 8; t++) none.add(0, frame, 0, 1, t === 7, false);
+    expect([...none.sample(10, new Rng(1)).lowerBounds].every((x) => x === -Infinity)).toBe(true);
+  });
+
+  it('serialises and restores its whole state', async () => {
+    for (const episodeReturns of [false, true]) {
+      const s = new Scenario(small({ capacity: 30, numEnvs: 2, episodeReturns }));
+      s.episode(0, 0, 9, 'terminated');
+      s.episode(1, 0, 6, 'terminated');
+      const { header, chunks } = s.buffer.serialize();
+      const bytes = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
+      let o = 0;
+      for (const c of chunks) {
+        bytes.set(c, o);
+        o += c.byteLength;
+      }
+      const copy = small({ capacity: 30, numEnvs: 2, episodeReturns });
+      await copy.restore(header, (target, offset) =>
+        target.set(bytes.subarray(offset, offset + target.length)),
+      );
+      const restored = copy.sample(40, new Rng(9));
+      expect(restored).toEqual(s.buffer.sample(40, new Rng(9)));
+      expect(restored.lowerBounds.some((x) => x > 0)).toBe(episodeReturns);
+      await expect(small({ capacity: 32, numEnvs: 2 }).restore(header, () => {})).rejects.toThrow(
+        /does not match/,
+      );
+      // A buffer that keeps episode returns does not take a state without them, nor the reverse.
+      await expect(
+        small({ capacity: 30, numEnvs: 2, episodeReturns: !episodeReturns }).restore(
+          header,
+          () => {},
+        ),
+      ).rejects.toThrow(/does not match/);
+    }
   });
 });

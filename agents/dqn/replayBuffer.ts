@@ -40,6 +40,11 @@ export interface ReplayBufferOptions {
   gamma?: number;
   /** Proportional prioritised replay; absent = uniform. */
   prioritized?: { alpha: number; epsilon: number };
+  /**
+   * Keep each transition's discounted return to the end of its episode once the episode has
+   * terminated (batches carry it as `lowerBounds`; see the trainer's `lowerBoundReturns`).
+   */
+  episodeReturns?: boolean;
   /** Largest frame-storage array in bytes (default 1 GiB; tests use tiny ones). */
   maxChunkBytes?: number;
   /**
@@ -76,6 +81,12 @@ export interface ReplayBatch {
   weights: Float32Array;
   /** Slot ids, to pass back to `updatePriorities`. */
   indices: Int32Array;
+  /**
+   * The discounted (clipped) return from the transition to the end of its episode, which the
+   * agent actually obtained: -Infinity while the episode is still running, after a truncation,
+   * or when the buffer keeps no episode returns.
+   */
+  lowerBounds: Float32Array;
 }
 
 export class ReplayBuffer {
@@ -95,6 +106,8 @@ export class ReplayBuffer {
   private readonly sizes: Int32Array;
   private readonly episodeOpen: Uint8Array;
   private readonly tree: SumTree | null;
+  /** Discounted return to the episode's end per slot (NaN = not known), when kept. */
+  private readonly returnsToGo: Float32Array | null;
   private readonly alpha: number;
   private readonly priorityEpsilon: number;
   private maxPriority = 1;
@@ -135,6 +148,7 @@ export class ReplayBuffer {
     this.sizes = new Int32Array(numEnvs);
     this.episodeOpen = new Uint8Array(numEnvs);
     this.tree = options.prioritized ? new SumTree(slots) : null;
+    this.returnsToGo = options.episodeReturns ? new Float32Array(slots).fill(Number.NaN) : null;
     this.alpha = options.prioritized?.alpha ?? 0;
     this.priorityEpsilon = options.prioritized?.epsilon ?? 0;
     this.stackSlots = new Int32Array(this.frameStack);
@@ -191,10 +205,29 @@ export class ReplayBuffer {
       (terminated ? TERMINATED : 0) |
       (truncated ? TRUNCATED : 0);
     this.write(env, observation, newest, action, reward, flags);
+    if (terminated && this.returnsToGo) this.writeReturnsToGo(env);
     if (truncated && !terminated && finalObservation) {
       this.write(env, finalObservation, newest, 0, 0, TAIL);
     }
     this.episodeOpen[env] = terminated || truncated ? 0 : 1;
+  }
+
+  /**
+   * Walks the episode that just terminated in `env` back to its first slot (or as far as the ring
+   * still holds it), writing G_t = r_t + gamma G_{t+1} with G = 0 after the terminal step.
+   */
+  private writeReturnsToGo(env: number): void {
+    const rtg = this.returnsToGo as Float32Array;
+    const base = env * this.perEnv;
+    let slot = (this.cursor[env] - 1 + this.perEnv) % this.perEnv;
+    let g = 0;
+    for (let k = 0; k < this.sizes[env]; k++) {
+      const i = base + slot;
+      g = this.rewards[i] + this.gamma * g;
+      rtg[i] = g;
+      if (this.flags[i] & FIRST) break;
+      slot = (slot - 1 + this.perEnv) % this.perEnv;
+    }
   }
 
   private write(
@@ -214,6 +247,7 @@ export class ReplayBuffer {
     this.actions[g] = action;
     this.rewards[g] = reward;
     this.flags[g] = flags;
+    if (this.returnsToGo) this.returnsToGo[g] = Number.NaN;
     this.cursor[env] = (this.cursor[env] + 1) % this.perEnv;
     if (this.sizes[env] < this.perEnv) this.sizes[env]++;
     // New transitions are sampled at least once soon (max priority); TAIL slots never.
@@ -273,6 +307,7 @@ export class ReplayBuffer {
           discounts: new Float32Array(batchSize),
           weights: new Float32Array(batchSize),
           indices: new Int32Array(batchSize),
+          lowerBounds: new Float32Array(batchSize),
         };
     batch.weights.fill(1);
     const total = this.size;
@@ -350,6 +385,8 @@ export class ReplayBuffer {
     }
     batch.returns[b] = ret;
     batch.discounts[b] = terminated ? 0 : discount;
+    const bound = this.returnsToGo ? this.returnsToGo[g] : Number.NaN;
+    batch.lowerBounds[b] = Number.isNaN(bound) ? Number.NEGATIVE_INFINITY : bound;
     this.writeStack(env, slot, batch.observations, b);
     // The next observation ends k slots later (the TAIL slot after a truncation).
     this.writeStack(env, (slot + (terminated ? 0 : k)) % this.perEnv, batch.nextObservations, b);
@@ -411,6 +448,7 @@ export class ReplayBuffer {
       this.episodeOpen,
     ];
     if (this.tree) arrays.push(this.tree.nodes);
+    if (this.returnsToGo) arrays.push(this.returnsToGo);
     return arrays;
   }
 

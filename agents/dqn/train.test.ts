@@ -115,6 +115,7 @@ describe('dqnUpdate', () => {
       discounts: Float32Array.from([0.99, 0]),
       weights: Float32Array.from([1, 1]),
       indices: Int32Array.from([0, 1]),
+      lowerBounds: Float32Array.from([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]),
     };
     const ctx = { tf, online, target, adam, doubleDqn: true, huberDelta: 1 };
     dqnUpdate(ctx, batch); // the first step may allocate nothing new either, but warm up anyway
@@ -130,6 +131,52 @@ describe('dqnUpdate', () => {
     adam.dispose();
     online.dispose();
     target.dispose();
+  });
+});
+
+describe('Monte Carlo lower-bounded targets', () => {
+  it('raise a target to the return the episode got, and only where that is higher', () => {
+    const { tf } = handle;
+    const rng = new Rng(8);
+    const B = 3;
+    const size = B * 84 * 84 * 4;
+    const batch: ReplayBatch = {
+      size: B,
+      observations: Float32Array.from({ length: size }, () => rng.int(256)),
+      nextObservations: Float32Array.from({ length: size }, () => rng.int(256)),
+      actions: Int32Array.from([0, 1, 2]),
+      // Sample 0 ended its episode: its TD target is exactly its return, 0.5.
+      returns: Float32Array.from([0.5, 1, 0]),
+      discounts: Float32Array.from([0, 0.97, 0.97]),
+      weights: Float32Array.from([1, 1, 1]),
+      indices: Int32Array.from([0, 1, 2]),
+      // A bound above the target, one far below, one unknown.
+      lowerBounds: Float32Array.from([50, -50, Number.NEGATIVE_INFINITY]),
+    };
+    /** TD errors (y - Q(s, a)) from identical fresh networks, with or without the bound. */
+    const errors = (lowerBound: boolean) => {
+      const online = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 1 });
+      const target = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 2 });
+      const adam = new Adam(
+        tf,
+        online.trainableWeights.map((w) => w.read() as never),
+        { learningRate: 1e-3 },
+      );
+      const ctx = { tf, online, target, adam, doubleDqn: true, huberDelta: 1, lowerBound };
+      const out = dqnUpdate(ctx, batch);
+      adam.dispose();
+      online.dispose();
+      target.dispose();
+      return out.tdErrors;
+    };
+    const plain = errors(false);
+    const bounded = errors(true);
+    // Sample 0: y = 50 instead of 0.5 with the same Q(s, a) (same networks), so the error grows
+    // by 49.5.
+    expect(bounded[0] - plain[0]).toBeCloseTo(49.5, 4);
+    // Samples 1 and 2: the bound is below the target or unknown, so nothing changes.
+    expect(bounded[1]).toBe(plain[1]);
+    expect(bounded[2]).toBe(plain[2]);
   });
 });
 

@@ -3,7 +3,7 @@
  * readable top to bottom like CleanRL's `dqn_atari.py`: config, seeding, networks, replay, then the
  * loop (act with one batched forward pass across the vector env, store, learn, sync the target).
  * On by default beyond the Nature recipe: Double DQN targets (van Hasselt et al. 2016) and Adam.
- * Options: dueling heads, n-step returns, prioritised replay.
+ * Options: dueling heads, n-step returns, prioritised replay, Monte Carlo lower-bounded targets.
  *
  * Outputs, under `<runsDir>/<runId>/` with runId `game__dqn-net__seed__unixtime`:
  * - `training-log.jsonl`: a `config` line, then `episode`, `train` and `eval` lines with metrics
@@ -138,6 +138,8 @@ export interface UpdateContext {
   adam: Adam;
   doubleDqn: boolean;
   huberDelta: number;
+  /** Raise each target to the batch's `lowerBounds` (the episode's actual return) where known. */
+  lowerBound?: boolean;
 }
 
 /** One gradient step on a replay batch. Returns the loss, mean Q(s,a) and per-sample TD errors. */
@@ -154,13 +156,15 @@ export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
     const nextObs = tf.tensor4d(batch.nextObservations, shape);
     const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
     const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
-    const y = tdTargetsFromQ(
+    const td = tdTargetsFromQ(
       tf,
       qNextTarget,
       qNextOnline,
       tf.tensor1d(batch.returns),
       tf.tensor1d(batch.discounts),
     );
+    // The return the episode really got bounds Q(s, a) from below (-Infinity where unknown).
+    const y = ctx.lowerBound ? tf.maximum(td, tf.tensor1d(batch.lowerBounds)) : td;
     const mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), qNextTarget.shape[1]);
     const weights = tf.tensor1d(batch.weights);
     const { value, grads } = tf.variableGrads(() => {
@@ -245,6 +249,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     prioritized: cfg.prioritized
       ? { alpha: cfg.priorityAlpha, epsilon: cfg.priorityEpsilon }
       : undefined,
+    episodeReturns: cfg.lowerBoundReturns,
     // Batches come out already scaled as the network's first layer would scale them, and the
     // updates apply the networks from the layer after it: the same numbers, two passes fewer
     // over every input. The native gather writes them when the addon is built.
@@ -261,6 +266,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     adam,
     doubleDqn: cfg.doubleDqn,
     huberDelta: cfg.huberDelta,
+    lowerBound: cfg.lowerBoundReturns,
     inputNets: { online: withoutInputScaling(tf, online), target: withoutInputScaling(tf, target) },
   };
   const learner: LearnerParts = {

@@ -93,6 +93,25 @@ describe('DQN targets', () => {
   });
 });
 
+/** A batch of random pixels with the given per-sample fields (every other field neutral). */
+function pixelBatch(
+  seed: number,
+  fields: Pick<ReplayBatch, 'actions' | 'returns' | 'discounts'> & Partial<ReplayBatch>,
+): ReplayBatch {
+  const rng = new Rng(seed);
+  const B = fields.actions.length;
+  const size = B * 84 * 84 * 4;
+  return {
+    size: B,
+    observations: Float32Array.from({ length: size }, () => rng.int(256)),
+    nextObservations: Float32Array.from({ length: size }, () => rng.int(256)),
+    weights: new Float32Array(B).fill(1),
+    indices: Int32Array.from({ length: B }, (_, i) => i),
+    lowerBounds: new Float32Array(B).fill(Number.NEGATIVE_INFINITY),
+    ...fields,
+  };
+}
+
 describe('dqnUpdate', () => {
   it('changes the weights, reports a finite loss and leaves no tensor behind', () => {
     const { tf } = handle;
@@ -103,20 +122,12 @@ describe('dqnUpdate', () => {
       online.trainableWeights.map((w) => w.read() as never),
       { learningRate: 1e-3 },
     );
-    const rng = new Rng(4);
     const B = 2;
-    const size = B * 84 * 84 * 4;
-    const batch: ReplayBatch = {
-      size: B,
-      observations: Float32Array.from({ length: size }, () => rng.int(256)),
-      nextObservations: Float32Array.from({ length: size }, () => rng.int(256)),
+    const batch = pixelBatch(4, {
       actions: Int32Array.from([0, 2]),
       returns: Float32Array.from([1, -1]),
       discounts: Float32Array.from([0.99, 0]),
-      weights: Float32Array.from([1, 1]),
-      indices: Int32Array.from([0, 1]),
-      lowerBounds: Float32Array.from([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]),
-    };
+    });
     const ctx = { tf, online, target, adam, doubleDqn: true, huberDelta: 1 };
     dqnUpdate(ctx, batch); // the first step may allocate nothing new either, but warm up anyway
     const before = tf.memory().numTensors;
@@ -137,22 +148,14 @@ describe('dqnUpdate', () => {
 describe('Monte Carlo lower-bounded targets', () => {
   it('raise a target to the return the episode got, and only where that is higher', () => {
     const { tf } = handle;
-    const rng = new Rng(8);
-    const B = 3;
-    const size = B * 84 * 84 * 4;
-    const batch: ReplayBatch = {
-      size: B,
-      observations: Float32Array.from({ length: size }, () => rng.int(256)),
-      nextObservations: Float32Array.from({ length: size }, () => rng.int(256)),
+    const batch = pixelBatch(8, {
       actions: Int32Array.from([0, 1, 2]),
       // Sample 0 ended its episode: its TD target is exactly its return, 0.5.
       returns: Float32Array.from([0.5, 1, 0]),
       discounts: Float32Array.from([0, 0.97, 0.97]),
-      weights: Float32Array.from([1, 1, 1]),
-      indices: Int32Array.from([0, 1, 2]),
       // A bound above the target, one far below, one unknown.
       lowerBounds: Float32Array.from([50, -50, Number.NEGATIVE_INFINITY]),
-    };
+    });
     /** TD errors (y - Q(s, a)) from identical fresh networks, with or without the bound. */
     const errors = (lowerBound: boolean) => {
       const online = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 1 });
@@ -308,18 +311,21 @@ describe('trainDqn', () => {
     );
   });
 
+  /** A chain run that only a time budget ends. */
+  const budgetRun = (runsDir: string): DqnConfigInput => ({
+    ...quiet,
+    game: 'chain',
+    net: 'small',
+    totalSteps: 1_000_000,
+    bufferSize: 64,
+    learningStarts: 16,
+    batchSize: 4,
+    logEvery: 8,
+    runsDir: join(dir, runsDir),
+  });
+
   it('stops when its wall-clock budget is spent, writes the agent, and resumes from there', async () => {
-    const config: DqnConfigInput = {
-      ...quiet,
-      game: 'chain',
-      net: 'small',
-      totalSteps: 1_000_000,
-      bufferSize: 64,
-      learningStarts: 16,
-      batchSize: 4,
-      logEvery: 8,
-      runsDir: join(dir, 'budget'),
-    };
+    const config = budgetRun('budget');
     const first = await trainDqn({
       config,
       makeVectorEnv: chainEnvs({ maxSteps: 5 }),
@@ -346,18 +352,7 @@ describe('trainDqn', () => {
     let evals = 0;
     const started = performance.now();
     const result = await trainDqn({
-      config: {
-        ...quiet,
-        game: 'chain',
-        net: 'small',
-        totalSteps: 1_000_000,
-        bufferSize: 64,
-        learningStarts: 16,
-        batchSize: 4,
-        evalEvery: 40,
-        logEvery: 8,
-        runsDir: join(dir, 'budget-evals'),
-      },
+      config: { ...budgetRun('budget-evals'), evalEvery: 40 },
       makeVectorEnv: chainEnvs({ maxSteps: 5 }),
       // An evaluation that takes its time without playing: only the clock matters here.
       evaluate: async () => {

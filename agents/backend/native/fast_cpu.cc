@@ -339,13 +339,30 @@ float* Grow(std::vector<float>& v, int64_t floats) {
   return v.data();
 }
 
-void BlockConvForward(const Conv& p, const float* x, const float* w, float* out) {
+// What one block-path call works with: its geometry, its chunk of images and this
+// thread's scratch for blocks [chunk x blocks x depth], partial sums or their
+// gradient [chunk x blocks x 4F] and the filter quarters [depth x 4F].
+struct BlockRun {
+  BlockGeometry g;
+  int64_t chunk;
+  float* blocks;
+  float* partial;
+  float* quarters;
+};
+
+BlockRun StartBlockRun(const Conv& p) {
   const BlockGeometry g = BlockGeom(p);
   const int64_t chunk = BlockImagesPerChunk(p, g);
   BlockScratch& s = BlockBuffers();
-  float* xb = Grow(s.blocks, chunk * g.blocks() * g.depth);
-  float* part = Grow(s.partial, chunk * g.blocks() * g.f4);
-  float* wq = Grow(s.quarters, g.depth * g.f4);
+  return BlockRun{g, chunk, Grow(s.blocks, chunk * g.blocks() * g.depth),
+                  Grow(s.partial, chunk * g.blocks() * g.f4), Grow(s.quarters, g.depth * g.f4)};
+}
+
+void BlockConvForward(const Conv& p, const float* x, const float* w, float* out) {
+  const BlockRun r = StartBlockRun(p);
+  const BlockGeometry& g = r.g;
+  const int64_t chunk = r.chunk;
+  float *xb = r.blocks, *part = r.partial, *wq = r.quarters;
   FilterToQuarters(p, g, w, wq);
   for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
     const int64_t cnt = std::min(chunk, p.n - n0);
@@ -369,12 +386,10 @@ void BlockConvForward(const Conv& p, const float* x, const float* w, float* out)
 
 // dWq = sum over images of Xb^T dP, then back to HWIO.
 void BlockConvFilterGrad(const Conv& p, const float* x, const float* dy, float* dw) {
-  const BlockGeometry g = BlockGeom(p);
-  const int64_t chunk = BlockImagesPerChunk(p, g);
-  BlockScratch& s = BlockBuffers();
-  float* xb = Grow(s.blocks, chunk * g.blocks() * g.depth);
-  float* dp = Grow(s.partial, chunk * g.blocks() * g.f4);
-  float* dwq = Grow(s.quarters, g.depth * g.f4);
+  const BlockRun r = StartBlockRun(p);
+  const BlockGeometry& g = r.g;
+  const int64_t chunk = r.chunk;
+  float *xb = r.blocks, *dp = r.partial, *dwq = r.quarters;
   for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
     const int64_t cnt = std::min(chunk, p.n - n0);
     ToBlocks(p, g, x, n0, cnt, xb);
@@ -387,12 +402,10 @@ void BlockConvFilterGrad(const Conv& p, const float* x, const float* dy, float* 
 
 // dXb = dP Wq^T, then back to NHWC.
 void BlockConvInputGrad(const Conv& p, const float* dy, const float* w, float* dx) {
-  const BlockGeometry g = BlockGeom(p);
-  const int64_t chunk = BlockImagesPerChunk(p, g);
-  BlockScratch& s = BlockBuffers();
-  float* dxb = Grow(s.blocks, chunk * g.blocks() * g.depth);
-  float* dp = Grow(s.partial, chunk * g.blocks() * g.f4);
-  float* wq = Grow(s.quarters, g.depth * g.f4);
+  const BlockRun r = StartBlockRun(p);
+  const BlockGeometry& g = r.g;
+  const int64_t chunk = r.chunk;
+  float *dxb = r.blocks, *dp = r.partial, *wq = r.quarters;
   FilterToQuarters(p, g, w, wq);
   for (int64_t n0 = 0; n0 < p.n; n0 += chunk) {
     const int64_t cnt = std::min(chunk, p.n - n0);

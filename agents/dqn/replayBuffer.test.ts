@@ -291,9 +291,9 @@ describe('ReplayBuffer', () => {
     const expected = new Map<number, number>();
     const returnsOf = (r: number[]) =>
       r.map((_, t) => r.slice(t).reduce((g, x, k) => g + gamma ** k * x, 0));
-    returnsOf(rewards).forEach((g, t) => expected.set(t, g));
+    for (const [t, g] of returnsOf(rewards).entries()) expected.set(t, g);
     // Env 1's episode was truncated: its slots (ids from perEnv on) have no bound.
-    returnsOf([0, 0, 1, 0]).forEach((g, t) => expected.set(6 + t, g));
+    for (const [t, g] of returnsOf([0, 0, 1, 0]).entries()) expected.set(6 + t, g);
     let checked = 0;
     for (let b = 0; b < batch.size; b++) {
       const id = batch.indices[b];

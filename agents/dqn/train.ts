@@ -75,8 +75,8 @@ export interface TrainOptions {
    * Wall-clock budget of this session in seconds, counting training only: the periodic
    * evaluations (measurement, which a run without them would not spend) stop the clock while
    * they play, so a budget buys the same training with or without them. When it is spent the
-   * run ends as a finished one
-   * does (checkpoint and agent folder written); `resumeDir` with a larger budget continues it.
+   * run ends as a finished one does (checkpoint and agent folder written); `resumeDir` continues
+   * it with a budget of its own.
    */
   maxSeconds?: number;
   /** Live progress bar on stderr. */

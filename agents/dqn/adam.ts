@@ -35,6 +35,8 @@ export class Adam {
   private readonly beta2: number;
   private readonly epsilon: number;
   step = 0;
+  /** The step size of the next update; a schedule may change it between updates. */
+  learningRate: number;
 
   constructor(
     private readonly tf: Tf,
@@ -44,6 +46,7 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
+    this.learningRate = options.learningRate;
     // Inside tidy so the zero tensors the variables are made from do not outlive them.
     this.m = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
     this.v = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
@@ -54,7 +57,7 @@ export class Adam {
     const tf = this.tf;
     this.step++;
     // Scalars computed in float64 on the host, once per step.
-    const lrT = this.options.learningRate / (1 - this.beta1 ** this.step);
+    const lrT = this.learningRate / (1 - this.beta1 ** this.step);
     const bc2 = 1 - this.beta2 ** this.step;
     const fused = this.options.fused !== false && hasAdamStepKernel();
     tf.tidy(() => {

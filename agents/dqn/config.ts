@@ -42,6 +42,18 @@ export const dqnConfigSchema = z
       .positive()
       .default(1e-4)
       .describe('Adam step size (CleanRL 1e-4; Nature used RMSProp at 2.5e-4)'),
+    finalLearningRate: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Adam step size reached after a linear decay from learningRate over ' +
+          'learningRateDecaySteps, then held; unset = constant (Nature/CleanRL: constant)',
+      ),
+    learningRateDecaySteps: int()
+      .min(1)
+      .optional()
+      .describe('steps over which the step size decays to finalLearningRate (default totalSteps)'),
     adamEpsilon: z
       .number()
       .positive()

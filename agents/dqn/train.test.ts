@@ -13,7 +13,7 @@ import type { EvalStats } from './evaluate.ts';
 import { buildQNetwork } from './network.ts';
 import type { ReplayBatch } from './replayBuffer.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
-import { dqnUpdate, linearSchedule, tdTargetsFromQ, trainDqn } from './train.ts';
+import { dqnUpdate, learningRateAt, linearSchedule, tdTargetsFromQ, trainDqn } from './train.ts';
 
 let handle: TfHandle;
 let dir: string;
@@ -91,6 +91,21 @@ describe('DQN targets', () => {
     expect(linearSchedule(1, 0.1, 100, 50)).toBeCloseTo(0.55, 10);
     expect(linearSchedule(1, 0.1, 100, 500)).toBeCloseTo(0.1, 10);
   });
+
+  it('keeps the step size constant, or decays it linearly to finalLearningRate, then holds it', () => {
+    const base = { learningRate: 1e-3, totalSteps: 1000 };
+    expect(learningRateAt(base, 0)).toBe(1e-3);
+    expect(learningRateAt(base, 5000)).toBe(1e-3);
+    const decay = { ...base, finalLearningRate: 2e-4, learningRateDecaySteps: 100 };
+    expect(learningRateAt(decay, 0)).toBe(1e-3);
+    expect(learningRateAt(decay, 25)).toBeCloseTo(8e-4, 12);
+    expect(learningRateAt(decay, 100)).toBeCloseTo(2e-4, 12);
+    expect(learningRateAt(decay, 900)).toBeCloseTo(2e-4, 12);
+    // Without its own length the decay spans the whole run.
+    const whole = { ...base, finalLearningRate: 1e-4 };
+    expect(learningRateAt(whole, 500)).toBeCloseTo(5.5e-4, 12);
+    expect(learningRateAt(whole, 1000)).toBeCloseTo(1e-4, 12);
+  });
 });
 
 /** A batch of random pixels with the given per-sample fields (every other field neutral). */
@@ -138,6 +153,13 @@ describe('dqnUpdate', () => {
     expect(out.tdErrors).toHaveLength(B);
     expect(
       online.getWeights().some((w, i) => w.dataSync().some((x, j) => x !== weightsBefore[i][j])),
+    ).toBe(true);
+    // The step size in force when the update runs is the one used: at 0 the weights stay.
+    adam.learningRate = 0;
+    const weightsAtZero = online.getWeights().map((w) => w.dataSync().slice());
+    dqnUpdate(ctx, batch);
+    expect(
+      online.getWeights().every((w, i) => w.dataSync().every((x, j) => x === weightsAtZero[i][j])),
     ).toBe(true);
     adam.dispose();
     online.dispose();
@@ -225,6 +247,45 @@ describe('trainDqn', () => {
       expect(types.filter((t) => t === 'train')).toHaveLength(4);
     },
   );
+
+  it('decays the step size on its schedule and logs it', async () => {
+    const config: DqnConfigInput = {
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      totalSteps: 24,
+      bufferSize: 16,
+      learningStarts: 4,
+      batchSize: 2,
+      trainFrequency: 2,
+      logEvery: 4,
+      learningRate: 1e-3,
+      finalLearningRate: 1e-4,
+      learningRateDecaySteps: 16,
+    };
+    const run = (runsDir: string, cfg: DqnConfigInput) =>
+      trainDqn({
+        config: { ...cfg, runsDir },
+        makeVectorEnv: chainEnvs({ maxSteps: 5 }),
+        quiet: true,
+      });
+    const decayed = await run(join(dir, 'lr-decay'), config);
+    const constant = await run(join(dir, 'lr-constant'), {
+      ...config,
+      finalLearningRate: undefined,
+    });
+    const rates = (await readFile(join(decayed.runDir, 'training-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'train')
+      .map((l) => [l.step, l['charts/learning_rate']]);
+    expect(rates.map(([step]) => step)).toEqual([4, 8, 12, 16, 20, 24]);
+    for (const [step, rate] of rates)
+      expect(rate).toBeCloseTo(1e-3 - (9e-4 * Math.min(step, 16)) / 16, 12);
+    // Same seed, same data until the first update: the smaller later steps change the weights.
+    expect(decayed.weights.some((w, i) => firstDifference(w, constant.weights[i]) >= 0)).toBe(true);
+  });
 
   it('learns the chain problem with the small network', async () => {
     const chain = { length: 5, start: 1, leftReward: 0.1, maxSteps: 20 };
@@ -408,6 +469,10 @@ describe('trainDqn', () => {
       runsDir,
       prioritized: true,
       nStep: 2,
+      // The step size decays across the checkpoint: the resumed half must continue it exactly.
+      learningRate: 1e-3,
+      finalLearningRate: 2e-4,
+      learningRateDecaySteps: 40,
     });
     const straight = await trainDqn({
       config: config(join(dir, 'a')),

@@ -106,6 +106,23 @@ export function linearSchedule(start: number, end: number, duration: number, t: 
 }
 
 /**
+ * Adam's step size at `step`: learningRate, or with finalLearningRate set, a linear decay to it over
+ * learningRateDecaySteps (default totalSteps). A function of the step alone, so a resumed run
+ * continues the schedule exactly.
+ */
+export function learningRateAt(
+  cfg: Pick<
+    DqnConfig,
+    'learningRate' | 'finalLearningRate' | 'learningRateDecaySteps' | 'totalSteps'
+  >,
+  step: number,
+): number {
+  if (cfg.finalLearningRate === undefined) return cfg.learningRate;
+  const steps = cfg.learningRateDecaySteps ?? cfg.totalSteps;
+  return linearSchedule(cfg.learningRate, cfg.finalLearningRate, steps, step);
+}
+
+/**
  * TD targets y = G + discount * Q_target(s', a*), where a* = argmax_a Q_online(s', a) for Double
  * DQN (pass `qNextOnline`) or argmax_a Q_target(s', a) for the Nature target (pass null).
  * `discounts` holds gamma^n, or 0 where the episode terminated.
@@ -338,6 +355,8 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   let batch: ReplayBatch | undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */
   const learn = () => {
+    // The updates owed now were earned by the steps up to run.step: they take its step size.
+    adam.learningRate = learningRateAt(cfg, run.step);
     const beta = cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
     for (; run.pendingUpdates > 0; run.pendingUpdates--) {
       // One batch's arrays serve every step: dqnUpdate's tensors are gone when it returns.
@@ -434,6 +453,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
           updates: run.updates,
           episodes: run.episodes,
           'charts/epsilon': agent.epsilon,
+          'charts/learning_rate': learningRateAt(cfg, run.step),
           'charts/mean_return_100': meanReturn,
           'losses/td_loss': run.lastLoss,
           'losses/q_values': run.lastQ,

@@ -406,6 +406,16 @@ describe('trainDqn', () => {
       maxSeconds: 1,
     });
     expect(resumed.steps).toBeGreaterThan(first.steps);
+    // The log's clock goes on from the first session's training time instead of restarting.
+    const times = (await readFile(join(first.runDir, 'training-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'train')
+      .map((l) => l.time as number);
+    expect(times.slice(1).every((t, i) => t >= times[i])).toBe(true);
+    // About 1.5 s in the first session and 1 s in the second.
+    expect(times[times.length - 1]).toBeGreaterThan(2);
   });
 
   it('leaves the time spent in periodic evaluations out of its time budget', async () => {

@@ -339,7 +339,11 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const trainingSeconds = () => (performance.now() - start.time) / 1000 - evalSeconds;
   const crossed = (prev: number, now: number, every: number) =>
     every > 0 && Math.floor(now / every) > Math.floor(prev / every);
+  // The log's clock spans sessions; the time budget (maxSeconds) counts this session alone.
+  const earlier = { train: run.trainedSeconds ?? 0, eval: run.evaluatedSeconds ?? 0 };
   const saveCheckpoint = async () => {
+    run.trainedSeconds = earlier.train + trainingSeconds();
+    run.evaluatedSeconds = earlier.eval + evalSeconds;
     const state: SavedState = {
       config: cfg,
       runId,
@@ -459,8 +463,8 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
           'losses/q_values': run.lastQ,
           'charts/SPS': Math.round(sps),
           'charts/UPS': Math.round(ups),
-          time: seconds,
-          eval_time: evalSeconds,
+          time: earlier.train + seconds,
+          eval_time: earlier.eval + evalSeconds,
         });
       }
       if (options.evaluate && crossed(prev, run.step, cfg.evalEvery)) {
@@ -554,6 +558,12 @@ interface RunCounters {
   pendingTargetSync: boolean;
   /** Raw returns of the last (up to) 100 finished episodes. */
   recentReturns: number[];
+  /**
+   * Training and evaluation seconds of the sessions before this one (as at the checkpoint), so a
+   * resumed run's log goes on counting time where it stopped. Absent in older checkpoints.
+   */
+  trainedSeconds?: number;
+  evaluatedSeconds?: number;
 }
 
 /** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */

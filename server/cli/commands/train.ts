@@ -43,7 +43,10 @@ export function register(program: Command): void {
       settingOption,
     );
   for (const flag of configFlags()) {
-    const help = `${flag.description} (default ${JSON.stringify(flag.default)})`;
+    const help =
+      flag.default === undefined
+        ? flag.description
+        : `${flag.description} (default ${JSON.stringify(flag.default)})`;
     if (flag.type === 'boolean') {
       cmd.option(`--${flag.flag}`, help);
       cmd.option(`--no-${flag.flag}`, `turn off --${flag.flag}`);

@@ -43,8 +43,14 @@ export const LEARN_FLAGS = [
   '64',
   '--train-frequency',
   '8',
+  // Adam's step size falls linearly from 4e-4 to 5e-5 over the first 300,000 steps (about the
+  // hour): faster early than a constant 2.5e-4, and no late collapse (64.5 -> 95.9 in 60 minutes).
   '--learning-rate',
-  '0.00025',
+  '0.0004',
+  '--final-learning-rate',
+  '0.00005',
+  '--learning-rate-decay-steps',
+  '300000',
   '--eval-every',
   '50000',
   '--eval-episodes',

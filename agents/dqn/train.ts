@@ -559,8 +559,9 @@ interface RunCounters {
   /** Raw returns of the last (up to) 100 finished episodes. */
   recentReturns: number[];
   /**
-   * Training and evaluation seconds of the sessions before this one (as at the checkpoint), so a
-   * resumed run's log goes on counting time where it stopped. Absent in older checkpoints.
+   * Training and evaluation seconds of every session up to the last checkpoint (set as it is
+   * written), so a resumed run's log goes on counting time where it stopped. Absent in older
+   * checkpoints.
    */
   trainedSeconds?: number;
   evaluatedSeconds?: number;

@@ -4,11 +4,13 @@
  * implementations together; everything it wires depends on interfaces.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { UserError } from '../emulators/errors.ts';
 import type { ApiContext } from './api/context.ts';
 import { errorHandler, notFoundHandler } from './api/errors.ts';
 import { createApiRouter } from './api/index.ts';
@@ -89,6 +91,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A clear message for the bind failures a user can fix (the port is taken or privileged). */
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new UserError(
+      `port ${port} on ${host} is already in use (another arena or program is listening there): stop it, or start with --port N (or PORT=N)`,
+      'PORT_IN_USE',
+    );
+  }
+  if (code === 'EACCES') {
+    return new UserError(
+      `not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges): pick another with --port N`,
+      'PORT_NOT_ALLOWED',
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new UserError(`cannot listen on ${host}: no such address on this machine`, 'BAD_HOST');
+  }
+  return error as Error;
+}
+
 export async function startServer(input: ServerConfigInput = {}): Promise<RunningServer> {
   const config = resolveConfig(input);
   const log = config.log ?? (() => {});
@@ -143,11 +166,24 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     log,
   };
   const app = createApp(ctx);
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
-  });
+  const server = createHttpServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Express's listen() leaves a failed bind to the process's uncaught 'error' (a stack trace
+      // and a crash); listening on the http server directly lets the failure be reported.
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // Nothing was served: release what started (worker threads would keep the process alive).
+    stopReaper();
+    await executor.close();
+    storage.close();
+    throw listenError(error, config.host, config.port);
+  }
   // Idle keep-alive connections stay open longer than clients' pools keep them (undici: 4 s idle,
   // Node's default server timeout: 5 s), so a client never reuses a socket the server is closing.
   server.keepAliveTimeout = 65_000;

@@ -1,0 +1,60 @@
+/**
+ * A port that is taken is the most common way `npm start` fails for a new user (a second arena,
+ * a dev server): it must say so and exit, not print a stack trace or hang on worker threads.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/arena.mjs', import.meta.url));
+
+let blocker: Server;
+let port: number;
+
+beforeEach(async () => {
+  blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  port = (blocker.address() as { port: number }).port;
+});
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => blocker.close(() => resolve()));
+});
+
+describe('starting on a port that is in use', () => {
+  it('rejects with PORT_IN_USE, naming the port and the way out', async () => {
+    const failed = startTestServer({ port });
+    await expect(failed).rejects.toMatchObject({ name: 'UserError', code: 'PORT_IN_USE' });
+    await expect(failed).rejects.toThrow(
+      new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*--port N`),
+    );
+    // A free port works right after (nothing was left half-open by the failed start).
+    const server = await startTestServer({ port: 0 });
+    expect(server.port).not.toBe(port);
+    await server.dispose();
+  });
+
+  it('arena serve exits 1 with the message alone (no stack trace) and does not hang', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'arena-listen-test-'));
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [BIN, 'serve', '--port', String(port), '--data', dataDir, '--no-seed', '--workers', '1'],
+          { timeout: 60_000 },
+          (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
+        );
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -4,7 +4,12 @@
  * implementations together; everything it wires depends on interfaces.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +119,41 @@ function listenError(error: unknown, host: string, port: number): Error {
 
 export async function startServer(input: ServerConfigInput = {}): Promise<RunningServer> {
   const config = resolveConfig(input);
+  // The port is claimed before the data folder is touched: a second `arena serve` on a busy port
+  // must fail before it opens the store (it would re-queue the running server's jobs as
+  // interrupted). Requests that arrive while the rest starts get a 503 to retry.
+  const answerStarting = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('starting');
+  };
+  const server = createHttpServer(answerStarting);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Express's listen() leaves a failed bind to the process's uncaught 'error' (a stack trace
+      // and a crash); listening on the http server directly lets the failure be reported.
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw listenError(error, config.host, config.port);
+  }
+  try {
+    return await startServices(config, server, answerStarting);
+  } catch (error) {
+    // A start that fails later (e.g. a bad bundled agent) must not leave the port held open.
+    server.close();
+    throw error;
+  }
+}
+
+/** Everything behind the claimed port: store, queue, workers, evaluator, live stream, matches. */
+async function startServices(
+  config: ServerConfig,
+  server: HttpServer,
+  answerStarting: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<RunningServer> {
   const log = config.log ?? (() => {});
   mkdirSync(join(config.dataDir, 'agents'), { recursive: true });
   // Leftovers of uploads cut short by a crash: never referenced by any row.
@@ -166,24 +206,8 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     log,
   };
   const app = createApp(ctx);
-  const server = createHttpServer(app);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      // Express's listen() leaves a failed bind to the process's uncaught 'error' (a stack trace
-      // and a crash); listening on the http server directly lets the failure be reported.
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    // Nothing was served: release what started (worker threads would keep the process alive).
-    stopReaper();
-    await executor.close();
-    storage.close();
-    throw listenError(error, config.host, config.port);
-  }
+  server.removeListener('request', answerStarting);
+  server.on('request', app);
   // Idle keep-alive connections stay open longer than clients' pools keep them (undici: 4 s idle,
   // Node's default server timeout: 5 s), so a client never reuses a socket the server is closing.
   server.keepAliveTimeout = 65_000;

@@ -3,6 +3,7 @@
  * a dev server): it must say so and exit, not print a stack trace or hang on worker threads.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,8 @@ describe('starting on a port that is in use', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+      // It failed before opening the store, so a running arena's jobs on this folder are untouched.
+      expect(existsSync(join(dataDir, 'arena.sqlite'))).toBe(false);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

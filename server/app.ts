@@ -96,7 +96,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A clear message for the bind failures a user can fix (the port is taken or privileged). */
+/** A clear message for the bind failures a user can fix (port taken or privileged, no such host). */
 function listenError(error: unknown, host: string, port: number): Error {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
@@ -140,7 +140,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
     throw listenError(error, config.host, config.port);
   }
   try {
-    return await startServices(config, server, answerStarting);
+    return await startServices(config, server);
   } catch (error) {
     // A start that fails later (e.g. a bad bundled agent) must not leave the port held open.
     server.close();
@@ -149,11 +149,7 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
 }
 
 /** Everything behind the claimed port: store, queue, workers, evaluator, live stream, matches. */
-async function startServices(
-  config: ServerConfig,
-  server: HttpServer,
-  answerStarting: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<RunningServer> {
+async function startServices(config: ServerConfig, server: HttpServer): Promise<RunningServer> {
   const log = config.log ?? (() => {});
   mkdirSync(join(config.dataDir, 'agents'), { recursive: true });
   // Leftovers of uploads cut short by a crash: never referenced by any row.
@@ -206,7 +202,8 @@ async function startServices(
     log,
   };
   const app = createApp(ctx);
-  server.removeListener('request', answerStarting);
+  // The API replaces the start-up 503 answer (the only request listener so far).
+  server.removeAllListeners('request');
   server.on('request', app);
   // Idle keep-alive connections stay open longer than clients' pools keep them (undici: 4 s idle,
   // Node's default server timeout: 5 s), so a client never reuses a socket the server is closing.

@@ -38,6 +38,10 @@ export async function startTestServer(input: ServerConfigInput = {}): Promise<Te
     rateLimits: { registrationsPerHour: 1000, uploadsPerHour: 1000, requestsPerMinute: 100_000 },
     ...input,
     conditions: { ...TEST_CONDITIONS, ...input.conditions },
+  }).catch(async (error: unknown) => {
+    // A start that fails (a test of bad configuration or a busy port) leaves no folder behind.
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
   if (!input.seed) {
     const brick = loadManifest().find((e) => e.id === 'brick')!;

@@ -38,6 +38,7 @@ import { startLeaseReaper } from './queue/jobQueue.ts';
 import { SqliteJobQueue } from './queue/sqliteJobQueue.ts';
 import { type RemoteAgentService, startRemoteAgents } from './remote/service.ts';
 import { ensureEvaluations, seedStore } from './seed/index.ts';
+import { lockDataFolder } from './storage/dataLock.ts';
 import { SqliteStorage } from './storage/sqlite.ts';
 
 /** The built dashboard (`npm run build:client`), served at `/` when present. */
@@ -139,23 +140,40 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   } catch (error) {
     throw listenError(error, config.host, config.port);
   }
+  // What start-up has opened so far, closed in reverse order if a later step fails (e.g. a bad
+  // bundled agent), so that a failed start leaves no port, lock, store or worker thread behind.
+  const opened: Array<() => unknown> = [() => server.close()];
   try {
-    return await startServices(config, server);
+    return await startServices(config, server, opened);
   } catch (error) {
-    // A start that fails later (e.g. a bad bundled agent) must not leave the port held open.
-    server.close();
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch {
+        // The start-up error is the one to report.
+      }
+    }
     throw error;
   }
 }
 
 /** Everything behind the claimed port: store, queue, workers, evaluator, live stream, matches. */
-async function startServices(config: ServerConfig, server: HttpServer): Promise<RunningServer> {
+async function startServices(
+  config: ServerConfig,
+  server: HttpServer,
+  opened: Array<() => unknown>,
+): Promise<RunningServer> {
   const log = config.log ?? (() => {});
+  mkdirSync(config.dataDir, { recursive: true });
+  // One server per data folder, taken before anything in it is read or changed.
+  const lock = lockDataFolder(config.dataDir);
+  opened.push(() => lock.release());
   mkdirSync(join(config.dataDir, 'agents'), { recursive: true });
   // Leftovers of uploads cut short by a crash: never referenced by any row.
   rmSync(join(config.dataDir, 'tmp'), { recursive: true, force: true });
   const secret = loadOrCreateSecret(config.dataDir);
   const storage = new SqliteStorage({ path: join(config.dataDir, 'arena.sqlite') });
+  opened.push(() => storage.close());
   const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
   const requeued = await queue.requeueRunning();
   if (requeued > 0) log(`re-queued ${requeued} evaluation job(s) interrupted by the last shutdown`);
@@ -189,10 +207,16 @@ async function startServices(config: ServerConfig, server: HttpServer): Promise<
     },
     log,
   });
+  // As close() does: the workers first, then the jobs they cut short (they stay queued).
+  opened.push(async () => {
+    await executor.close();
+    await evaluator.drain();
+  });
   const stopReaper = startLeaseReaper(queue, {
     intervalMs: 30_000,
     onError: (e) => log(`lease reaper: ${(e as Error).message}`),
   });
+  opened.push(stopReaper);
   const ctx: ApiContext = {
     storage,
     queue,
@@ -210,6 +234,7 @@ async function startServices(config: ServerConfig, server: HttpServer): Promise<
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const ratings = new RatingsKeeper({ storage, log });
+  opened.push(() => ratings.close());
   for (const entry of twoPlayerGames(storage)) ratings.ensureFinal(entry.id);
   const live: LiveService = startLive({
     httpServer: server,
@@ -219,8 +244,10 @@ async function startServices(config: ServerConfig, server: HttpServer): Promise<
     maxMessageBytes: config.remote.maxMessageBytes,
     log,
   });
+  opened.push(() => live.close());
   // After the live stream exists: evaluations open their rooms there.
   evaluator.start();
+  opened.push(() => evaluator.stop());
   const remote = startRemoteAgents({
     httpServer: server,
     io: live.io,
@@ -276,6 +303,7 @@ async function startServices(config: ServerConfig, server: HttpServer): Promise<
         await matches?.drain();
         ratings.close();
         storage.close();
+        lock.release();
       })();
       return closing;
     },

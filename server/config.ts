@@ -150,7 +150,10 @@ export function loadOrCreateSecret(dataDir: string): Buffer {
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim();
     if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
-    throw new Error(`${file} is not a 64-hex-digit key; restore it or delete it (new seeds)`);
+    throw new UserError(
+      `${file} is not a 64-hex-digit key: restore it from a backup, or delete it (a new key gives new seeds)`,
+      'BAD_SECRET',
+    );
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32);

@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { UserError } from '../../emulators/errors.ts';
 import type { LeaderboardOptions, ListMatchesOptions, Storage } from './base.ts';
 import { type MigrateResult, migrate } from './migrate.ts';
 import type { SqliteContext } from './rows.ts';
@@ -59,7 +60,7 @@ export class SqliteStorage implements Storage {
       this.migration = migrate(this.db);
     } catch (error) {
       this.db.close();
-      throw error;
+      throw unreadableStore(error, path);
     }
     const statements = new Map<string, Database.Statement>();
     const db = this.db;
@@ -172,6 +173,16 @@ export class SqliteStorage implements Storage {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A file that is not a SQLite database (or a damaged one) is a user's problem to see, not a crash. */
+function unreadableStore(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') return error;
+  return new UserError(
+    `${path} is not a readable arena database (${(error as Error).message}): restore it from a backup, move it aside to start with an empty store, or start with --data DIR`,
+    'STORE_UNREADABLE',
+  );
 }
 
 /** Connection settings every connection to the arena database must use. */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer } from '../../server/app.ts';
 import { startTestServer } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/arena.mjs', import.meta.url));
@@ -60,4 +61,45 @@ describe('starting on a port that is in use', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('requests while the server starts', () => {
+  it('get 503 with Retry-After until the API is up, then its answers', async () => {
+    // A port known to be free: the test polls it while startServer is still seeding.
+    const { port: freePort } = blocker.address() as { port: number };
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    blocker = createServer();
+    await fetch('data:,warm-up'); // the first fetch() loads undici; not inside the window
+    const dataDir = await mkdtemp(join(tmpdir(), 'arena-starting-test-'));
+    let started = false;
+    // Seeding the bundled games and agents takes a few hundred milliseconds after the port opens.
+    const starting = startServer({ port: freePort, dataDir, workers: 1, matches: false });
+    void starting.then(() => {
+      started = true;
+    });
+    const answers: Array<{ status: number; retryAfter: string | null; body: string }> = [];
+    try {
+      while (!started) {
+        const response = await fetch(`http://127.0.0.1:${freePort}/api/health`).catch(() => null);
+        if (response) {
+          answers.push({
+            status: response.status,
+            retryAfter: response.headers.get('retry-after'),
+            body: await response.text(),
+          });
+        }
+      }
+      const after = await fetch(`http://127.0.0.1:${freePort}/api/health`);
+      expect(after.status).toBe(200);
+    } finally {
+      await (await starting).close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    const during = answers.filter((a) => a.status === 503);
+    expect(during.length).toBeGreaterThan(0);
+    for (const a of during) expect(a).toEqual({ status: 503, retryAfter: '1', body: 'starting' });
+    // Nothing but the start-up answer before the API takes over, and only the API after it.
+    const firstOk = answers.findIndex((a) => a.status !== 503);
+    if (firstOk >= 0) expect(answers.slice(firstOk).every((a) => a.status === 200)).toBe(true);
+  }, 60_000);
 });

@@ -1,0 +1,6 @@
+/** Test helper for dataLock.test.ts: holds the lock on the folder in argv[2] until killed. */
+import { lockDataFolder } from './dataLock.ts';
+
+lockDataFolder(process.argv[2]);
+process.stdout.write('locked\n');
+setInterval(() => {}, 60_000);

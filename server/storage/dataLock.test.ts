@@ -56,8 +56,11 @@ describe('the data folder lock', () => {
       });
       child.on('exit', () => reject(new Error('the lock holder exited early')));
     });
-    expect(() => lockDataFolder(dir)).toThrow(expect.objectContaining({ code: 'DATA_IN_USE' }));
-    child.kill('SIGKILL');
+    try {
+      expect(() => lockDataFolder(dir)).toThrow(expect.objectContaining({ code: 'DATA_IN_USE' }));
+    } finally {
+      child.kill('SIGKILL');
+    }
     expect(await exited).toBe('SIGKILL');
     // No stale lock: the operating system released it with the process.
     const after = lockDataFolder(dir);

@@ -140,8 +140,8 @@ export async function startServer(input: ServerConfigInput = {}): Promise<Runnin
   } catch (error) {
     throw listenError(error, config.host, config.port);
   }
-  // What start-up has opened so far, closed in reverse order if a later step fails (e.g. a bad
-  // bundled agent), so that a failed start leaves no port, lock, store or worker thread behind.
+  // What start-up has opened so far, closed in reverse order if a later step fails (e.g. a damaged
+  // store), so that a failed start leaves no port, lock, store or worker thread behind.
   const opened: Array<() => unknown> = [() => server.close()];
   try {
     return await startServices(config, server, opened);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockDataFolder } from './dataLock.ts';
+import { DATA_LOCK_FILE, lockDataFolder } from './dataLock.ts';
 
 const CHILD = fileURLToPath(new URL('./dataLockChild.ts', import.meta.url));
 
@@ -29,6 +29,29 @@ describe('the data folder lock', () => {
     first.release(); // idempotent
     const second = lockDataFolder(dir);
     second.release();
+  });
+
+  it('explains a lock file it cannot open or write, and leaves what is there untouched', () => {
+    // A directory where the lock file goes: SQLite cannot open it (SQLITE_CANTOPEN).
+    mkdirSync(join(dir, DATA_LOCK_FILE));
+    expect(() => lockDataFolder(dir)).toThrow(
+      expect.objectContaining({ name: 'UserError', code: 'DATA_LOCK_FAILED' }),
+    );
+    expect(() => lockDataFolder(dir)).toThrow(
+      `cannot take the lock on the data folder ${dir} (${join(dir, DATA_LOCK_FILE)}: unable to open database file)`,
+    );
+    rmSync(join(dir, DATA_LOCK_FILE), { recursive: true });
+
+    // Some other file by that name (SQLITE_NOTADB): refused, and not overwritten.
+    const foreign = Buffer.alloc(4096, 0x5a);
+    writeFileSync(join(dir, DATA_LOCK_FILE), foreign);
+    expect(() => lockDataFolder(dir)).toThrow(
+      expect.objectContaining({
+        code: 'DATA_LOCK_FAILED',
+        message: expect.stringContaining('file is not a database'),
+      }),
+    );
+    expect(readFileSync(join(dir, DATA_LOCK_FILE)).equals(foreign)).toBe(true);
   });
 
   it('locks folders independently', () => {

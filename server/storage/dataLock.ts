@@ -22,13 +22,19 @@ export interface DataFolderLock {
 }
 
 /**
- * Takes the lock on `dataDir` (which must exist) or throws a `UserError` with code `DATA_IN_USE`
- * when another server, in this process or another, holds it.
+ * Takes the lock on `dataDir` (which must exist) or throws a `UserError`: code `DATA_IN_USE` when
+ * another server, in this process or another, holds it; `DATA_LOCK_FAILED` when the lock file
+ * cannot be opened or written (an unwritable folder, a directory or some other file in its place).
  */
 export function lockDataFolder(dataDir: string): DataFolderLock {
   const path = join(dataDir, DATA_LOCK_FILE);
-  // A zero busy timeout: a held lock is reported at once rather than waited on.
-  const db = new Database(path, { timeout: 0 });
+  let db: Database.Database;
+  try {
+    // A zero busy timeout: a held lock is reported at once rather than waited on.
+    db = new Database(path, { timeout: 0 });
+  } catch (error) {
+    throw lockFailed(dataDir, path, error);
+  }
   try {
     // Rollback journal, not WAL: in WAL mode the exclusive lock would live in shared memory
     // rather than on the file itself.
@@ -50,7 +56,7 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
         'DATA_IN_USE',
       );
     }
-    throw error;
+    throw lockFailed(dataDir, path, error);
   }
   return {
     release() {
@@ -62,4 +68,18 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+/**
+ * SQLite's own errors (unable to open, read-only, not a database, ...) as a one-line `UserError`.
+ * The lock file holds nothing but the holder's pid, so it is never repaired or replaced here: a
+ * file of that name that is not ours may be someone's data.
+ */
+function lockFailed(dataDir: string, path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  return new UserError(
+    `cannot take the lock on the data folder ${dataDir} (${path}: ${(error as Error).message}): the server needs to create and write that file; check the folder's permissions, move aside whatever is at that path if it is not an arena lock, or start with --data DIR`,
+    'DATA_LOCK_FAILED',
+  );
 }

@@ -123,6 +123,29 @@ export const dqnConfigSchema = z
         'targets never below the return the episode actually got: y = max(y, G_t) once it ' +
           'terminated (Monte Carlo lower bound; He 2017, Tang 2020; Nature/CleanRL: off)',
       ),
+    munchausen: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Munchausen targets (Vieillard 2020): soft target-network values plus the scaled ' +
+          'log-policy of the action taken; replaces Double DQN (Nature/CleanRL: off)',
+      ),
+    munchausenAlpha: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.9)
+      .describe('Munchausen scale of the log-policy bonus (Vieillard 2020: 0.9)'),
+    munchausenTau: z
+      .number()
+      .positive()
+      .default(0.03)
+      .describe('Munchausen softmax temperature (Vieillard 2020: 0.03)'),
+    munchausenClip: z
+      .number()
+      .max(0)
+      .default(-1)
+      .describe('lower clip of tau * log-policy in the bonus (Vieillard 2020: -1)'),
     prioritized: z
       .boolean()
       .default(false)

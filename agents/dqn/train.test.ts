@@ -13,7 +13,14 @@ import type { EvalStats } from './evaluate.ts';
 import { buildQNetwork } from './network.ts';
 import type { ReplayBatch } from './replayBuffer.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
-import { dqnUpdate, learningRateAt, linearSchedule, tdTargetsFromQ, trainDqn } from './train.ts';
+import {
+  dqnUpdate,
+  learningRateAt,
+  linearSchedule,
+  munchausenTargetsFromQ,
+  tdTargetsFromQ,
+  trainDqn,
+} from './train.ts';
 
 let handle: TfHandle;
 let dir: string;
@@ -86,6 +93,52 @@ describe('DQN targets', () => {
     tf.dispose([qNextTarget, qNextOnline, returns, discounts, double, nature]);
   });
 
+  it('adds the clipped log-policy bonus and the soft next value (Munchausen)', () => {
+    const { tf } = handle;
+    const tau = 0.03;
+    const alpha = 0.9;
+    // Row 0: a tie at s' (pi = 1/2 each) and at s (the taken action has pi = 1/2).
+    // Row 1: at s the taken action 0 is 3 below the best, tau * log pi ~= -3, clipped to -1;
+    //        at s' action 1 is 3 above, so pi ~= [0, 1] and the soft value is ~3.
+    // Row 2: terminal (discount 0), the taken action is the best: bonus ~= 0, y = G.
+    const qNextTarget = tf.tensor2d([
+      [2, 2],
+      [0, 3],
+      [7, 9],
+    ]);
+    const qTarget = tf.tensor2d([
+      [1, 1],
+      [0, 3],
+      [5, 1],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    const returns = tf.tensor1d([0.5, 1, -1]);
+    const discounts = tf.tensor1d([0.9, 0.9, 0]);
+    const y = munchausenTargetsFromQ(tf, qNextTarget, qTarget, mask, returns, discounts, {
+      alpha,
+      tau,
+      clip: -1,
+    });
+    const halfLog = tau * Math.log(0.5);
+    const expected = [0.5 + alpha * halfLog + 0.9 * (2 - halfLog), 1 + alpha * -1 + 0.9 * 3, -1];
+    const got = Array.from(y.dataSync());
+    for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[i], 5);
+    // Without the bonus (alpha 0) and at a tiny temperature the target is the Nature max target.
+    const hard = munchausenTargetsFromQ(tf, qNextTarget, qTarget, mask, returns, discounts, {
+      alpha: 0,
+      tau: 1e-4,
+      clip: -1,
+    });
+    const nature = tdTargetsFromQ(tf, qNextTarget, null, returns, discounts);
+    const natureY = nature.dataSync();
+    for (const [i, v] of hard.dataSync().entries()) expect(v).toBeCloseTo(natureY[i], 3);
+    tf.dispose([qNextTarget, qTarget, mask, returns, discounts, y, hard, nature]);
+  });
+
   it('anneals epsilon linearly, then holds it', () => {
     expect(linearSchedule(1, 0.1, 100, 0)).toBe(1);
     expect(linearSchedule(1, 0.1, 100, 50)).toBeCloseTo(0.55, 10);
@@ -128,43 +181,51 @@ function pixelBatch(
 }
 
 describe('dqnUpdate', () => {
-  it('changes the weights, reports a finite loss and leaves no tensor behind', () => {
-    const { tf } = handle;
-    const online = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 1 });
-    const target = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 2 });
-    const adam = new Adam(
-      tf,
-      online.trainableWeights.map((w) => w.read() as never),
-      { learningRate: 1e-3 },
-    );
-    const B = 2;
-    const batch = pixelBatch(4, {
-      actions: Int32Array.from([0, 2]),
-      returns: Float32Array.from([1, -1]),
-      discounts: Float32Array.from([0.99, 0]),
-    });
-    const ctx = { tf, online, target, adam, doubleDqn: true, huberDelta: 1 };
-    dqnUpdate(ctx, batch); // the first step may allocate nothing new either, but warm up anyway
-    const before = tf.memory().numTensors;
-    const weightsBefore = online.getWeights().map((w) => w.dataSync().slice());
-    const out = dqnUpdate(ctx, batch);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Number.isFinite(out.loss)).toBe(true);
-    expect(out.tdErrors).toHaveLength(B);
-    expect(
-      online.getWeights().some((w, i) => w.dataSync().some((x, j) => x !== weightsBefore[i][j])),
-    ).toBe(true);
-    // The step size in force when the update runs is the one used: at 0 the weights stay.
-    adam.learningRate = 0;
-    const weightsAtZero = online.getWeights().map((w) => w.dataSync().slice());
-    dqnUpdate(ctx, batch);
-    expect(
-      online.getWeights().every((w, i) => w.dataSync().every((x, j) => x === weightsAtZero[i][j])),
-    ).toBe(true);
-    adam.dispose();
-    online.dispose();
-    target.dispose();
-  });
+  it.each([
+    { targets: 'Double DQN', munchausen: undefined },
+    { targets: 'Munchausen', munchausen: { alpha: 0.9, tau: 0.03, clip: -1 } },
+  ])(
+    'changes the weights, reports a finite loss and leaves no tensor behind ($targets)',
+    ({ munchausen }) => {
+      const { tf } = handle;
+      const online = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 1 });
+      const target = buildQNetwork(tf, { net: 'small', numActions: 3, seed: 2 });
+      const adam = new Adam(
+        tf,
+        online.trainableWeights.map((w) => w.read() as never),
+        { learningRate: 1e-3 },
+      );
+      const B = 2;
+      const batch = pixelBatch(4, {
+        actions: Int32Array.from([0, 2]),
+        returns: Float32Array.from([1, -1]),
+        discounts: Float32Array.from([0.99, 0]),
+      });
+      const ctx = { tf, online, target, adam, doubleDqn: true, huberDelta: 1, munchausen };
+      dqnUpdate(ctx, batch); // the first step may allocate nothing new either, but warm up anyway
+      const before = tf.memory().numTensors;
+      const weightsBefore = online.getWeights().map((w) => w.dataSync().slice());
+      const out = dqnUpdate(ctx, batch);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Number.isFinite(out.loss)).toBe(true);
+      expect(out.tdErrors).toHaveLength(B);
+      expect(
+        online.getWeights().some((w, i) => w.dataSync().some((x, j) => x !== weightsBefore[i][j])),
+      ).toBe(true);
+      // The step size in force when the update runs is the one used: at 0 the weights stay.
+      adam.learningRate = 0;
+      const weightsAtZero = online.getWeights().map((w) => w.dataSync().slice());
+      dqnUpdate(ctx, batch);
+      expect(
+        online
+          .getWeights()
+          .every((w, i) => w.dataSync().every((x, j) => x === weightsAtZero[i][j])),
+      ).toBe(true);
+      adam.dispose();
+      online.dispose();
+      target.dispose();
+    },
+  );
 });
 
 describe('Monte Carlo lower-bounded targets', () => {
@@ -287,52 +348,66 @@ describe('trainDqn', () => {
     expect(decayed.weights.some((w, i) => firstDifference(w, constant.weights[i]) >= 0)).toBe(true);
   });
 
-  it('learns the chain problem with the small network', async () => {
-    const chain = { length: 5, start: 1, leftReward: 0.1, maxSteps: 20 };
-    const result = await trainDqn({
-      config: {
-        ...quiet,
-        game: 'chain',
-        net: 'small',
-        seed: 3,
-        totalSteps: 360,
-        numEnvs: 2,
-        bufferSize: 2000,
-        batchSize: 8,
-        learningStarts: 40,
-        trainFrequency: 2,
-        targetUpdateInterval: 20,
-        learningRate: 1e-3,
-        gamma: 0.9,
-        explorationFraction: 0.5,
-        endEpsilon: 0.05,
-        clipRewards: false,
-        checkpointEvery: 0,
-        checkpointReplay: false,
-        logEvery: 50,
-        runsDir: dir,
-      },
-      makeVectorEnv: chainEnvs(chain),
-      quiet: true,
-    });
-    expect(result.steps).toBe(360);
-    const { agent } = await loadDqnAgent(result.agentDir!, { expectedActions: ['LEFT', 'RIGHT'] });
-    const env = new ChainEnv(chain);
-    let { observation } = env.reset();
-    // Q* from the start: right = 0.9^2 * 1 = 0.81 (three steps), left = 0.1 (one step).
-    const q = agent.qValues(observation);
-    expect(q[1]).toBeGreaterThan(q[0]);
-    expect(Math.abs(q[1] - 0.81)).toBeLessThan(0.2);
-    expect(Math.abs(q[0] - 0.1)).toBeLessThan(0.2);
-    let score = 0;
-    for (let t = 0; t < 3; t++) {
-      const s = env.step(agent.act(observation));
-      score += s.reward;
-      observation = s.observation;
-    }
-    expect(score).toBe(1);
-    agent.dispose();
-  });
+  it.each([
+    { targets: 'Double DQN', munchausen: false },
+    { targets: 'Munchausen', munchausen: true },
+  ])(
+    'learns the chain problem with the small network ($targets targets)',
+    async ({ munchausen }) => {
+      const chain = { length: 5, start: 1, leftReward: 0.1, maxSteps: 20 };
+      const result = await trainDqn({
+        config: {
+          ...quiet,
+          munchausen,
+          game: 'chain',
+          net: 'small',
+          seed: 3,
+          totalSteps: 360,
+          numEnvs: 2,
+          bufferSize: 2000,
+          batchSize: 8,
+          learningStarts: 40,
+          trainFrequency: 2,
+          targetUpdateInterval: 20,
+          learningRate: 1e-3,
+          gamma: 0.9,
+          explorationFraction: 0.5,
+          endEpsilon: 0.05,
+          clipRewards: false,
+          checkpointEvery: 0,
+          checkpointReplay: false,
+          logEvery: 50,
+          runsDir: dir,
+        },
+        makeVectorEnv: chainEnvs(chain),
+        quiet: true,
+      });
+      expect(result.steps).toBe(360);
+      const { agent } = await loadDqnAgent(result.agentDir!, {
+        expectedActions: ['LEFT', 'RIGHT'],
+      });
+      const env = new ChainEnv(chain);
+      let { observation } = env.reset();
+      // Q* from the start: right = 0.9^2 * 1 = 0.81 (three steps), left = 0.1 (one step).
+      // Munchausen's fixed point keeps the greedy value but adds the bonus to the other action:
+      // alpha * clip(tau * log pi(left), -1, 0) = 0.9 * -1, as the gap (0.71) is >> tau (0.03);
+      // it is further from its fixed point after 360 steps, hence the wider margin.
+      const q = agent.qValues(observation);
+      expect(q[1]).toBeGreaterThan(q[0]);
+      expect(Math.abs(q[1] - 0.81)).toBeLessThan(munchausen ? 0.35 : 0.2);
+      expect(Math.abs(q[0] - (munchausen ? 0.1 - 0.9 : 0.1))).toBeLessThan(0.2);
+      let score = 0;
+      for (let t = 0; t < 3; t++) {
+        const s = env.step(agent.act(observation));
+        score += s.reward;
+        observation = s.observation;
+      }
+      expect(score).toBe(1);
+      agent.dispose();
+      const manifest = JSON.parse(await readFile(join(result.agentDir!, 'agent.json'), 'utf8'));
+      expect(manifest.training.algorithm).toBe(munchausen ? 'munchausen-dqn' : 'double-dqn');
+    },
+  );
 
   it('trains while a split-step env emulates, with the same result as a plain env', async () => {
     const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };

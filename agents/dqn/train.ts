@@ -3,7 +3,8 @@
  * readable top to bottom like CleanRL's `dqn_atari.py`: config, seeding, networks, replay, then the
  * loop (act with one batched forward pass across the vector env, store, learn, sync the target).
  * On by default beyond the Nature recipe: Double DQN targets (van Hasselt et al. 2016) and Adam.
- * Options: dueling heads, n-step returns, prioritised replay, Monte Carlo lower-bounded targets.
+ * Options: dueling heads, n-step returns, prioritised replay, Monte Carlo lower-bounded targets,
+ * Munchausen targets.
  *
  * Outputs, under `<runsDir>/<runId>/` with runId `game__dqn-net__seed__unixtime`:
  * - `training-log.jsonl`: a `config` line, then `episode`, `train` and `eval` lines with metrics
@@ -143,6 +144,50 @@ export function tdTargetsFromQ(
   });
 }
 
+export interface MunchausenParams {
+  /** Scale of the log-policy bonus (alpha). */
+  alpha: number;
+  /** Softmax temperature (tau). */
+  tau: number;
+  /** Lower clip of tau * log pi in the bonus (l0). */
+  clip: number;
+}
+
+/**
+ * Munchausen targets (Vieillard, Pietquin and Geist 2020, "Munchausen Reinforcement Learning"),
+ * with pi = softmax(Q_target / tau):
+ *   y = G + alpha * clip(tau * log pi(a|s), l0, 0)
+ *         + discount * sum_a' pi(a'|s') * (Q_target(s', a') - tau * log pi(a'|s')).
+ * The bonus rewards the action the target policy would take (it widens the action gap and acts
+ * as an implicit KL penalty between successive policies); the soft next value adds an entropy
+ * term. With n-step returns G holds the n rewards and the bonus is for the first action only.
+ * `actionMask` is one-hot [batch, actions] of the actions taken.
+ */
+export function munchausenTargetsFromQ(
+  tf: Tf,
+  qNextTarget: tfTypes.Tensor2D,
+  qTarget: tfTypes.Tensor2D,
+  actionMask: tfTypes.Tensor2D,
+  returns: tfTypes.Tensor1D,
+  discounts: tfTypes.Tensor1D,
+  params: MunchausenParams,
+): tfTypes.Tensor1D {
+  return tf.tidy(() => {
+    // tau * log softmax(q / tau), computed stably from q - max(q).
+    const tauLogPolicy = (q: tfTypes.Tensor2D) => {
+      const centred = q.sub(q.max(1, true));
+      const logSumExp = centred.div(params.tau).exp().sum(1, true).log();
+      return centred.sub(logSumExp.mul(params.tau));
+    };
+    const nextTauLogPi = tauLogPolicy(qNextTarget);
+    const nextPi = nextTauLogPi.div(params.tau).exp();
+    const softNext = nextPi.mul(qNextTarget.sub(nextTauLogPi)).sum(1);
+    const takenTauLogPi = tauLogPolicy(qTarget).mul(actionMask).sum(1);
+    const bonus = takenTauLogPi.clipByValue(params.clip, 0).mul(params.alpha);
+    return returns.add(bonus).add(discounts.mul(softNext)) as tfTypes.Tensor1D;
+  });
+}
+
 export interface UpdateContext {
   tf: Tf;
   online: tfTypes.LayersModel;
@@ -157,6 +202,8 @@ export interface UpdateContext {
   huberDelta: number;
   /** Raise each target to the batch's `lowerBounds` (the episode's actual return) where known. */
   lowerBound?: boolean;
+  /** Munchausen targets instead of (Double) DQN ones, when set. */
+  munchausen?: MunchausenParams;
 }
 
 /** One gradient step on a replay batch. Returns the loss, mean Q(s,a) and per-sample TD errors. */
@@ -171,18 +218,35 @@ export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
   const out = tf.tidy(() => {
     const obs = tf.tensor4d(batch.observations, shape);
     const nextObs = tf.tensor4d(batch.nextObservations, shape);
-    const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
-    const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
-    const td = tdTargetsFromQ(
-      tf,
-      qNextTarget,
-      qNextOnline,
-      tf.tensor1d(batch.returns),
-      tf.tensor1d(batch.discounts),
-    );
+    const returns = tf.tensor1d(batch.returns);
+    const discounts = tf.tensor1d(batch.discounts);
+    let td: tfTypes.Tensor1D;
+    let mask: tfTypes.Tensor2D;
+    if (ctx.munchausen) {
+      // One target pass over s and s' together: Munchausen needs the target policy at both.
+      const both = target.apply(tf.concat([obs, nextObs])) as tfTypes.Tensor2D;
+      const [qTarget, qNextTarget] = tf.split(both, 2) as [tfTypes.Tensor2D, tfTypes.Tensor2D];
+      mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), both.shape[1]) as tfTypes.Tensor2D;
+      td = munchausenTargetsFromQ(
+        tf,
+        qNextTarget,
+        qTarget,
+        mask,
+        returns,
+        discounts,
+        ctx.munchausen,
+      );
+    } else {
+      const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
+      const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
+      td = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts);
+      mask = tf.oneHot(
+        tf.tensor1d(batch.actions, 'int32'),
+        qNextTarget.shape[1],
+      ) as tfTypes.Tensor2D;
+    }
     // The return the episode really got bounds Q(s, a) from below (-Infinity where unknown).
     const y = ctx.lowerBound ? tf.maximum(td, tf.tensor1d(batch.lowerBounds)) : td;
-    const mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), qNextTarget.shape[1]);
     const weights = tf.tensor1d(batch.weights);
     const { value, grads } = tf.variableGrads(() => {
       const q = online.apply(obs, { training: true }) as tfTypes.Tensor2D;
@@ -284,6 +348,9 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     doubleDqn: cfg.doubleDqn,
     huberDelta: cfg.huberDelta,
     lowerBound: cfg.lowerBoundReturns,
+    munchausen: cfg.munchausen
+      ? { alpha: cfg.munchausenAlpha, tau: cfg.munchausenTau, clip: cfg.munchausenClip }
+      : undefined,
     inputNets: { online: withoutInputScaling(tf, online), target: withoutInputScaling(tf, target) },
   };
   const learner: LearnerParts = {
@@ -511,7 +578,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
           },
           network: { kind: cfg.net, dueling: cfg.dueling, parameters: online.countParams() },
           training: {
-            algorithm: cfg.doubleDqn ? 'double-dqn' : 'dqn',
+            algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
             steps: run.step,
             frames: run.step * cfg.frameSkip,
             seed: cfg.seed,

@@ -220,14 +220,14 @@ export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
     const nextObs = tf.tensor4d(batch.nextObservations, shape);
     const returns = tf.tensor1d(batch.returns);
     const discounts = tf.tensor1d(batch.discounts);
+    const numActions = target.outputs[0].shape[1] as number;
+    const mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), numActions) as tfTypes.Tensor2D;
     let td: tfTypes.Tensor1D;
-    let mask: tfTypes.Tensor2D;
     if (ctx.munchausen) {
       // Munchausen needs the target policy at s as well as at s' (in place of Double DQN's
       // online pass at s'). Two passes: one over a concatenated batch ran slower here.
       const qTarget = target.apply(obs) as tfTypes.Tensor2D;
       const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
-      mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), qTarget.shape[1]) as tfTypes.Tensor2D;
       td = munchausenTargetsFromQ(
         tf,
         qNextTarget,
@@ -241,10 +241,6 @@ export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
       const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
       const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
       td = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts);
-      mask = tf.oneHot(
-        tf.tensor1d(batch.actions, 'int32'),
-        qNextTarget.shape[1],
-      ) as tfTypes.Tensor2D;
     }
     // The return the episode really got bounds Q(s, a) from below (-Infinity where unknown).
     const y = ctx.lowerBound ? tf.maximum(td, tf.tensor1d(batch.lowerBounds)) : td;

@@ -200,6 +200,13 @@ export const dqnConfigSchema = z
       .default(250_000)
       .describe('steps between evaluations under arena conditions; 0 = never'),
     evalEpisodes: int().min(1).default(10).describe('episodes per evaluation during training'),
+    keepBestAgent: z
+      .boolean()
+      .default(true)
+      .describe(
+        'also write the agent of the best periodic evaluation (played on the validation seeds) ' +
+          'to <run>/best (Stable-Baselines3 EvalCallback; Nature/CleanRL: last agent only)',
+      ),
     checkpointEvery: int()
       .min(0)
       .default(100_000)

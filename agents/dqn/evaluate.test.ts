@@ -7,6 +7,7 @@ import {
   type EvalEnvOptions,
   evalSeeds,
   evaluateAgent,
+  evaluateOnValidationSeeds,
   summarise,
   tQuantile975,
 } from './evaluate.ts';
@@ -82,6 +83,31 @@ describe('evaluateAgent', () => {
       terminalOnLifeLoss: false,
     });
     expect(result.stats.mean).toBe(1);
+  });
+
+  it('plays the validation seeds for training evaluations', async () => {
+    const seen: number[] = [];
+    const result = await evaluateOnValidationSeeds({
+      agent: rightAgent,
+      episodes: 3,
+      epsilon: 0,
+      makeEnv: ({ seed }) => {
+        seen.push(seed);
+        return new ChainEnv({ length: 5, start: 1 });
+      },
+    });
+    expect(seen).toEqual(evalSeeds(3, 'validation'));
+    expect(result.seeds).toEqual(seen);
+    expect(result.stats.mean).toBe(1);
+  });
+
+  it('keeps the validation seed list apart from the test list', () => {
+    const test = evalSeeds(1000);
+    const validation = evalSeeds(1000, 'validation');
+    expect(evalSeeds(1000, 'test')).toEqual(test);
+    expect(new Set(validation).size).toBe(1000);
+    expect(validation.filter((s) => test.includes(s))).toEqual([]);
+    for (const s of validation) expect(s >= 0 && s <= 0x7fffffff && Number.isInteger(s)).toBe(true);
   });
 
   it('gives the same scores whatever the number of episodes run side by side', async () => {

@@ -24,7 +24,16 @@ export const ARENA_EVAL = {
   epsilon: 0.05,
   /** Base of the fixed seed list: episode i is seeded deriveSeed(seedBase, i) >>> 1 (an int32). */
   seedBase: 20_240_601,
+  /**
+   * Base of the validation seed list, which training's periodic evaluations play: choosing an
+   * agent (the run's best) on these leaves the test list above unseen, so the score the arena
+   * reports for the chosen agent is not inflated by the choice.
+   */
+  validationSeedBase: 19_700_101,
 } as const;
+
+/** Which fixed seed list: `test` (the arena's scores) or `validation` (choosing agents). */
+export type SeedList = 'test' | 'validation';
 
 /** What the env factory receives: the episode's seed plus the arena's conditions. */
 export interface EvalEnvOptions {
@@ -72,9 +81,20 @@ export interface EvalResult {
   stats: EvalStats;
 }
 
-/** The arena's fixed seed list. */
-export function evalSeeds(count: number): number[] {
-  return Array.from({ length: count }, (_, i) => deriveSeed(ARENA_EVAL.seedBase, i) >>> 1);
+/** The arena's fixed seed list (`test`), or the disjoint one training chooses agents on. */
+export function evalSeeds(count: number, list: SeedList = 'test'): number[] {
+  const base = list === 'test' ? ARENA_EVAL.seedBase : ARENA_EVAL.validationSeedBase;
+  return Array.from({ length: count }, (_, i) => deriveSeed(base, i) >>> 1);
+}
+
+/**
+ * Training's periodic evaluation: the arena's conditions on the validation seed list, so a run
+ * that keeps its best agent chooses it without seeing the test seeds `arena eval` scores on.
+ */
+export function evaluateOnValidationSeeds(
+  options: Omit<EvaluateOptions, 'seeds' | 'episodes'> & { episodes: number },
+): Promise<EvalResult> {
+  return evaluateAgent({ ...options, seeds: evalSeeds(options.episodes, 'validation') });
 }
 
 export async function evaluateAgent(options: EvaluateOptions): Promise<EvalResult> {

@@ -533,6 +533,125 @@ describe('trainDqn', () => {
     expect(last.eval_time).toBeGreaterThanOrEqual(((evals - 1) * evalMs) / 1000);
   });
 
+  describe('keeps the agent of the best periodic evaluation', () => {
+    // Scripted evaluation means by step: the best is the first 5 (step 40); the tie at 32 and the
+    // later 4 must not replace the agents before them.
+    const meanAt: Record<number, number> = { 8: 1, 16: 3, 24: 2, 32: 3, 40: 5, 48: 4 };
+    const evaluate = async (_agent: unknown, step: number): Promise<EvalStats> => ({
+      episodes: 3,
+      mean: meanAt[step],
+      std: 0,
+      ci95: [meanAt[step], meanAt[step]],
+      median: meanAt[step],
+      min: meanAt[step],
+      max: meanAt[step],
+      normalised: null,
+    });
+    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
+    const config = (runsDir: string): DqnConfigInput => ({
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      seed: 5,
+      totalSteps: 48,
+      numEnvs: 2,
+      bufferSize: 40,
+      batchSize: 3,
+      learningStarts: 6,
+      trainFrequency: 2,
+      targetUpdateInterval: 8,
+      explorationFraction: 0.5,
+      checkpointEvery: 20,
+      logEvery: 4,
+      evalEvery: 8,
+      runsDir: join(dir, runsDir),
+    });
+    const evalLines = async (runDir: string) =>
+      (await readFile(join(runDir, 'training-log.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.type === 'eval')
+        .map((l) => [l.step, l['eval/mean'], l['eval/best'] ?? false]);
+    const bestMarks = [
+      [8, 1, true],
+      [16, 3, true],
+      [24, 2, false],
+      [32, 3, false],
+      [40, 5, true],
+      [48, 4, false],
+    ];
+
+    it('writes it to <run>/best with the weights it was evaluated with', async () => {
+      const result = await trainDqn({
+        config: config('best'),
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+      });
+      expect(result.best).toEqual({ step: 40, mean: 5 });
+      expect(result.bestAgentDir).toBe(join(result.runDir, 'best'));
+      expect(await evalLines(result.runDir)).toEqual(bestMarks);
+      const { agent, meta } = await loadDqnAgent(result.bestAgentDir as string, { tf: handle.tf });
+      expect(meta.training).toMatchObject({
+        steps: 40,
+        frames: 160,
+        selection: { rule: 'best-eval-mean', evalStep: 40, evalMean: 5, evalEpisodes: 3 },
+      });
+      // The same run stopped at step 40 holds the weights the evaluation saw there.
+      const at40 = await trainDqn({
+        config: config('best-at-40'),
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+        stopAtStep: 40,
+      });
+      const saved = agent.model.getWeights().map((w) => w.dataSync() as Float32Array);
+      expect(saved.length).toBe(at40.weights.length);
+      expect(saved.map((w, i) => firstDifference(w, at40.weights[i]))).toEqual(saved.map(() => -1));
+      // ...and they differ from the last agent's (training went on for 8 more steps).
+      const last = await loadDqnAgent(result.agentDir as string, { tf: handle.tf });
+      const lastWeights = last.agent.model.getWeights().map((w) => w.dataSync() as Float32Array);
+      expect(lastWeights.some((w, i) => firstDifference(w, saved[i]) !== -1)).toBe(true);
+      agent.model.dispose();
+      last.agent.model.dispose();
+    });
+
+    it('remembers the best across a resume', async () => {
+      const first = await trainDqn({
+        config: config('best-resume'),
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+        stopAtStep: 20,
+      });
+      expect(first.best).toEqual({ step: 16, mean: 3 });
+      const resumed = await trainDqn({
+        config: {},
+        resumeDir: first.runDir,
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+      });
+      // The tie at 32 after the resume does not replace the 3 from before it.
+      expect(await evalLines(resumed.runDir)).toEqual(bestMarks);
+      expect(resumed.best).toEqual({ step: 40, mean: 5 });
+    });
+
+    it('writes no best agent with keepBestAgent off', async () => {
+      const result = await trainDqn({
+        config: { ...config('no-best'), keepBestAgent: false },
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+      });
+      expect(result.best).toBeUndefined();
+      expect(result.bestAgentDir).toBeUndefined();
+      expect((await evalLines(result.runDir)).every(([, , best]) => best === false)).toBe(true);
+      await expect(readFile(join(result.runDir, 'best', 'agent.json'))).rejects.toThrow(/ENOENT/);
+    });
+  });
+
   it('resumes from a checkpoint bit for bit', async () => {
     const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
     const config = (runsDir: string): DqnConfigInput => ({

@@ -64,7 +64,11 @@ export interface TrainOptions {
   config: DqnConfigInput;
   /** Builds the training envs: `config.numEnvs` copies with the config's env options. */
   makeVectorEnv: (config: DqnConfig) => VectorEnv | Promise<VectorEnv>;
-  /** Scores a greedy agent under the arena's conditions (see evaluate.ts); absent = no evals. */
+  /**
+   * Scores a greedy agent under the arena's conditions (see evaluate.ts); absent = no evals.
+   * With keepBestAgent the run's best agent is chosen by these scores, so they should come from
+   * the validation seed list (`evalSeeds(n, 'validation')`), never the arena's test list.
+   */
   evaluate?: (agent: Agent, step: number, config: DqnConfig) => Promise<EvalStats>;
   /** Action names for agent.json (default: the env's action space names). */
   actionNames?: readonly string[];
@@ -94,6 +98,10 @@ export interface TrainResult {
   runDir: string;
   /** The agent folder, absent when stopped early (stopAtStep). */
   agentDir?: string;
+  /** The folder of the agent with the best periodic evaluation so far (keepBestAgent). */
+  bestAgentDir?: string;
+  /** When that agent was evaluated and its mean score there. */
+  best?: { step: number; mean: number };
   steps: number;
   updates: number;
   episodes: number;
@@ -420,6 +428,40 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await writeCheckpoint(join(runDir, 'checkpoints'), snapshot);
   };
 
+  /** Writes the online network as it is now, at run.step, as an agent folder. */
+  const writeAgent = (dir: string, selection?: AgentSelection) =>
+    saveAgentDir(dir, {
+      tf,
+      model: online,
+      trainingLog: logFile,
+      meta: {
+        name: `${cfg.game}-${name}`.slice(0, 64),
+        game: cfg.game,
+        actions: [...(options.actionNames ?? envs.actionSpace.names)],
+        observation: {
+          frameStack: 4,
+          height: 84,
+          width: 84,
+          layout: 'NHWC',
+          pixels: 'grayscale-0-255',
+          frameSkip: cfg.frameSkip,
+        },
+        network: { kind: cfg.net, dueling: cfg.dueling, parameters: online.countParams() },
+        training: {
+          algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
+          steps: run.step,
+          frames: run.step * cfg.frameSkip,
+          seed: cfg.seed,
+          runId,
+          config: cfg,
+          ...(selection ? { selection } : {}),
+        },
+        backend,
+        licence: options.licence ?? 'MIT',
+      },
+    });
+  const bestDir = join(runDir, 'best');
+
   let batch: ReplayBatch | undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */
   const learn = () => {
@@ -535,9 +577,29 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
         const evalStart = performance.now();
         const stats = await options.evaluate(greedy, run.step, cfg);
         evalSeconds += (performance.now() - evalStart) / 1000;
-        await log({ type: 'eval', step: run.step, ...evalMetrics(stats) });
+        // Strictly better only: on a tie the earlier agent (fewer steps) stays the best.
+        const isBest = cfg.keepBestAgent && (run.best === undefined || stats.mean > run.best.mean);
+        await log({
+          type: 'eval',
+          step: run.step,
+          ...evalMetrics(stats),
+          ...(isBest ? { 'eval/best': true } : {}),
+        });
         const ci = stats.ci95.map((x) => x.toFixed(1)).join(', ');
-        say(`eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]`);
+        say(
+          `eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]${isBest ? ' (best)' : ''}`,
+        );
+        if (isBest) {
+          // The checkpoint that follows records run.best; a crash before it replays this
+          // evaluation on resume (same weights, same seeds) and writes the same folder again.
+          await writeAgent(bestDir, {
+            rule: 'best-eval-mean',
+            evalStep: run.step,
+            evalMean: stats.mean,
+            evalEpisodes: stats.episodes,
+          });
+          run.best = { step: run.step, mean: stats.mean };
+        }
       }
       if (crossed(prev, run.step, cfg.checkpointEvery) && run.step < stopAt) await saveCheckpoint();
       progress?.update(run.step, {
@@ -557,35 +619,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     let agentDir: string | undefined;
     if (run.step >= cfg.totalSteps || timeUp) {
       agentDir = join(runDir, 'agent');
-      await saveAgentDir(agentDir, {
-        tf,
-        model: online,
-        trainingLog: logFile,
-        meta: {
-          name: `${cfg.game}-${name}`.slice(0, 64),
-          game: cfg.game,
-          actions: [...(options.actionNames ?? envs.actionSpace.names)],
-          observation: {
-            frameStack: 4,
-            height: 84,
-            width: 84,
-            layout: 'NHWC',
-            pixels: 'grayscale-0-255',
-            frameSkip: cfg.frameSkip,
-          },
-          network: { kind: cfg.net, dueling: cfg.dueling, parameters: online.countParams() },
-          training: {
-            algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
-            steps: run.step,
-            frames: run.step * cfg.frameSkip,
-            seed: cfg.seed,
-            runId,
-            config: cfg,
-          },
-          backend,
-          licence: options.licence ?? 'MIT',
-        },
-      });
+      await writeAgent(agentDir);
       say(`agent written to ${agentDir}`);
     }
     const weights = online.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
@@ -593,6 +627,8 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       runId,
       runDir,
       agentDir,
+      bestAgentDir: run.best ? bestDir : undefined,
+      best: run.best,
       steps: run.step,
       updates: run.updates,
       episodes: run.episodes,
@@ -629,6 +665,16 @@ interface RunCounters {
    */
   trainedSeconds?: number;
   evaluatedSeconds?: number;
+  /** The best periodic evaluation so far (keepBestAgent): its step and mean score. */
+  best?: { step: number; mean: number };
+}
+
+/** How a best agent was chosen, recorded in its agent.json (`training.selection`). */
+interface AgentSelection {
+  rule: 'best-eval-mean';
+  evalStep: number;
+  evalMean: number;
+  evalEpisodes: number;
 }
 
 /** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */

@@ -115,6 +115,16 @@ export const agentMetaSchema = z
         seed: z.number().int().optional(),
         runId: z.string().max(256).optional(),
         config: z.record(z.string(), z.unknown()).optional(),
+        /** How the trainer chose this agent among its periodic evaluations, when it did. */
+        selection: z
+          .object({
+            rule: z.literal('best-eval-mean'),
+            evalStep: z.number().int().min(0),
+            evalMean: z.number(),
+            evalEpisodes: z.number().int().min(1),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     backend: z.string().min(1).max(64),

@@ -4,9 +4,13 @@
 // It trains with `arena train --minutes M` and the flags below (the ones the bundled Brick agent
 // was made with; anything after a lone `--` is passed on to `arena train`), then scores the agent
 // and, as the baseline measured in the same run, the random agent under the arena's evaluation
-// conditions (`arena eval`, same seed list). Figures: the agent's mean with its 95% interval, its
-// ratio to the random agent's mean, and the normalised score (agent - random) / (scripted - random)
-// from the manifest baselines. The last line is one JSON object.
+// conditions (`arena eval`, same seed list). Two agents come out of a run: the last one, and the
+// best one of its periodic evaluations (`<run>/best`, chosen on the validation seeds, so scoring
+// it on the arena's test seeds is not inflated by the choice). The headline figures are the best
+// agent's, the one a run hands over; the last agent's are reported beside them. Figures: mean
+// with its 95% interval, ratio to the random agent's mean, and the normalised score
+// (agent - random) / (scripted - random) from the manifest baselines. The last line is one JSON
+// object.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -124,17 +128,27 @@ const trainWallMinutes = (performance.now() - trainStart) / 60_000;
 const agentDir = /^agent: (.+)$/m.exec(trained)?.[1];
 if (!agentDir) throw new Error('arena train printed no agent folder');
 const steps = Number(/: (\d+) steps/.exec(trained)?.[1]);
+const bestLine = /^best agent: (.+) \(step (\d+), validation mean ([-\d.]+)\)$/m.exec(trained);
 const evalArgs = ['--game', opts.game, '--episodes', String(opts.episodes), '--json'];
-const agent = lastJson(await arena(['eval', '--agent', agentDir, ...evalArgs], false));
+const last = lastJson(await arena(['eval', '--agent', agentDir, ...evalArgs], false));
+const best = bestLine
+  ? lastJson(await arena(['eval', '--agent', bestLine[1], ...evalArgs], false))
+  : null;
 const random = lastJson(await arena(['eval', '--agent', 'random', ...evalArgs], false));
 load.push(loadavg()[0]);
+const agent = best ?? last;
+const bestStep = bestLine ? Number(bestLine[2]) : steps;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
-console.log(`agent folder: ${agentDir}`);
+const describe = (e: EvalJson) =>
+  `mean ${round(e.mean)} [${round(e.ci95[0])}, ${round(e.ci95[1])}], normalised ` +
+  `${e.normalised === null ? 'n/a' : round(e.normalised)}`;
+console.log(`agent folders: ${agentDir}${bestLine ? `, ${bestLine[1]}` : ''}`);
 console.log(
-  `${opts.game}: after ${opts.minutes} min (${steps} steps) mean ${round(agent.mean)} ` +
-    `[${round(agent.ci95[0])}, ${round(agent.ci95[1])}] vs random ${round(random.mean)} ` +
-    `[${round(random.ci95[0])}, ${round(random.ci95[1])}]; normalised ${agent.normalised === null ? 'n/a' : round(agent.normalised)}`,
+  `${opts.game}: after ${opts.minutes} min (${steps} steps): best agent (step ${bestStep}, ` +
+    `validation mean ${bestLine ? bestLine[3] : 'n/a'}) ${describe(agent)}; last agent ` +
+    `${describe(last)}; random mean ${round(random.mean)} [${round(random.ci95[0])}, ` +
+    `${round(random.ci95[1])}]`,
 );
 console.log(
   JSON.stringify({
@@ -146,6 +160,10 @@ console.log(
     steps,
     stepsPerSec: round(steps / (opts.minutes * 60)),
     episodes: opts.episodes,
+    // The best periodic evaluation's agent (the validation seeds chose it), scored on the test
+    // seeds; without periodic evaluations, the last agent.
+    agent: best ? 'best' : 'last',
+    agentStep: bestStep,
     mean: round(agent.mean),
     ci95: agent.ci95.map(round),
     randomMean: round(random.mean),
@@ -153,6 +171,12 @@ console.log(
     ratioToRandom: round(agent.mean / Math.max(random.mean, 1e-9)),
     normalised: agent.normalised === null ? null : round(agent.normalised),
     clearOfRandom: agent.ci95[0] > random.ci95[1],
+    last: {
+      step: steps,
+      mean: round(last.mean),
+      ci95: last.ci95.map(round),
+      normalised: last.normalised === null ? null : round(last.normalised),
+    },
     loadAverage: load.map(round),
   }),
 );

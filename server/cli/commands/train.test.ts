@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,4 +76,20 @@ describe('arena train', () => {
     },
     120_000,
   );
+
+  it('keeps the best evaluated agent in <run>/best, a valid agent folder', () => {
+    const result = tinyRun('--eval-every', '24', '--eval-episodes', '1');
+    expect(result.status, result.stderr).toBe(0);
+    const line = /^best agent: (\S+) \(step (24|48), validation mean (-?[\d.]+)\)$/m.exec(
+      result.stdout,
+    );
+    expect(line, result.stdout).not.toBeNull();
+    const [, bestDir, step, mean] = line as RegExpExecArray;
+    const checked = runCli(['agent', 'check', bestDir]);
+    expect(checked.status, checked.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(bestDir, 'agent.json'), 'utf8'));
+    expect(meta.training.steps).toBe(Number(step));
+    expect(meta.training.selection).toMatchObject({ evalStep: Number(step), evalEpisodes: 1 });
+    expect(meta.training.selection.evalMean).toBeCloseTo(Number(mean), 1);
+  }, 120_000);
 });

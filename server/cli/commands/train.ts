@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLatestCheckpointState } from '../../../agents/dqn/checkpoint.ts';
 import { configFlags, type DqnConfigInput } from '../../../agents/dqn/config.ts';
-import { evaluateAgent } from '../../../agents/dqn/evaluate.ts';
+import { evaluateOnValidationSeeds } from '../../../agents/dqn/evaluate.ts';
 import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../../agents/dqn/gameEnvs.ts';
 import { getTf } from '../../../agents/dqn/tfBackend.ts';
 import { trainDqn } from '../../../agents/dqn/train.ts';
@@ -85,8 +85,10 @@ export function register(program: Command): void {
       evaluate: async (agent, _step, cfg) => {
         const makeEnv = evalEnvFactory(cfg.game, cfg.frameSkip, cfg.settings);
         const { baselines } = gameInfo(cfg.game, cfg.settings);
-        return (await evaluateAgent({ agent, makeEnv, episodes: cfg.evalEpisodes, baselines }))
-          .stats;
+        // The best agent is chosen on the validation seeds; `arena eval` scores it on the
+        // arena's test seeds, which training never plays.
+        const episodes = cfg.evalEpisodes;
+        return (await evaluateOnValidationSeeds({ agent, makeEnv, episodes, baselines })).stats;
       },
       progress: opts.progress !== false && process.stderr.isTTY,
       maxSeconds: opts.minutes === undefined ? undefined : Number(opts.minutes) * 60,
@@ -97,6 +99,11 @@ export function register(program: Command): void {
       `run ${result.runId}: ${result.steps} steps, ${result.updates} updates, ${result.episodes} episodes`,
     );
     if (result.agentDir) console.log(`agent: ${result.agentDir}`);
+    if (result.bestAgentDir && result.best)
+      console.log(
+        `best agent: ${result.bestAgentDir} (step ${result.best.step}, ` +
+          `validation mean ${result.best.mean.toFixed(1)})`,
+      );
   });
 }
 

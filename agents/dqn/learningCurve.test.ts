@@ -27,6 +27,28 @@ describe('learning curve', () => {
       layer: unknown[];
     };
     expect(spec.data.values).toBe(points);
-    expect(spec.layer).toHaveLength(2);
+    expect(spec.layer).toHaveLength(4);
+  });
+
+  it("marks the evaluation of the run's best agent: the last one the log marks best", () => {
+    const evalLine = (step: number, mean: number, best: boolean) =>
+      JSON.stringify({
+        type: 'eval',
+        step,
+        'eval/mean': mean,
+        'eval/ci95_low': mean - 1,
+        'eval/ci95_high': mean + 1,
+        ...(best ? { 'eval/best': true } : {}),
+      });
+    const points = curvePoints(
+      [evalLine(10, 1, true), evalLine(20, 3, true), evalLine(30, 2, false)].join('\n'),
+    );
+    expect(points.map((p) => [p.step, p.best ?? false])).toEqual([
+      [10, false],
+      [20, true],
+      [30, false],
+    ]);
+    // A log from before best agents were kept marks nothing.
+    expect(curvePoints(evalLine(10, 1, false)).some((p) => p.best)).toBe(false);
   });
 });

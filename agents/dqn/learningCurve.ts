@@ -1,6 +1,7 @@
 /**
  * The learning curve of a training log as a Vega-Lite spec: evaluation mean with its 95% interval
- * (band) and the training return (mean of the last 100 episodes) against agent steps. Rendering
+ * (band) and the training return (mean of the last 100 episodes) against agent steps, with the
+ * evaluation whose agent the run kept as its best (`<run>/best`) marked. Rendering
  * (Vega -> SVG -> PNG) lives in `arena plot`; this part is pure so it can be tested without them.
  */
 
@@ -10,11 +11,14 @@ export interface CurvePoint {
   low?: number;
   high?: number;
   series: 'evaluation (mean, 95% CI)' | 'training return (last 100 episodes)';
+  /** The evaluation of the run's best agent: the last one the log marks `eval/best`. */
+  best?: true;
 }
 
 /** Reads the points of a training-log.jsonl text; malformed lines are skipped. */
 export function curvePoints(logText: string): CurvePoint[] {
   const points: CurvePoint[] = [];
+  let best: CurvePoint | undefined;
   for (const line of logText.split('\n')) {
     if (!line.trim()) continue;
     let entry: Record<string, unknown>;
@@ -26,13 +30,15 @@ export function curvePoints(logText: string): CurvePoint[] {
     const step = entry.step;
     if (typeof step !== 'number') continue;
     if (entry.type === 'eval' && typeof entry['eval/mean'] === 'number') {
-      points.push({
+      const point: CurvePoint = {
         step,
         value: entry['eval/mean'] as number,
         low: entry['eval/ci95_low'] as number,
         high: entry['eval/ci95_high'] as number,
         series: 'evaluation (mean, 95% CI)',
-      });
+      };
+      points.push(point);
+      if (entry['eval/best'] === true) best = point;
     } else if (entry.type === 'train' && typeof entry['charts/mean_return_100'] === 'number') {
       points.push({
         step,
@@ -41,6 +47,7 @@ export function curvePoints(logText: string): CurvePoint[] {
       });
     }
   }
+  if (best) best.best = true;
   return points;
 }
 
@@ -68,6 +75,20 @@ export function learningCurveSpec(points: CurvePoint[], title: string): Record<s
       {
         mark: { type: 'line', point: false },
         encoding: { x, y: { field: 'value', type: 'quantitative', title: 'score' }, color },
+      },
+      {
+        transform: [{ filter: 'datum.best === true' }],
+        mark: { type: 'point', filled: true, size: 90, shape: 'diamond', color: 'black' },
+        encoding: { x, y: { field: 'value', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: 'datum.best === true' }],
+        mark: { type: 'text', dy: -14, fontWeight: 'bold' },
+        encoding: {
+          x,
+          y: { field: 'value', type: 'quantitative' },
+          text: { value: 'best agent' },
+        },
       },
     ],
   };

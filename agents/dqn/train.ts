@@ -24,6 +24,7 @@ import type { VectorEnv, VectorStepResult } from '../../emulators/vector/vectorE
 import type { Agent } from '../agent.ts';
 import { nativeStackGather } from '../backend/index.ts';
 import { saveAgentDir } from '../format/io.ts';
+import type { AgentMeta } from '../format/schema.ts';
 import { Adam } from './adam.ts';
 import { DqnAgent } from './agent.ts';
 import {
@@ -67,7 +68,7 @@ export interface TrainOptions {
   /**
    * Scores a greedy agent under the arena's conditions (see evaluate.ts); absent = no evals.
    * With keepBestAgent the run's best agent is chosen by these scores, so they should come from
-   * the validation seed list (`evalSeeds(n, 'validation')`), never the arena's test list.
+   * the validation seed list (`evaluateOnValidationSeeds`), never the arena's test list.
    */
   evaluate?: (agent: Agent, step: number, config: DqnConfig) => Promise<EvalStats>;
   /** Action names for agent.json (default: the env's action space names). */
@@ -670,12 +671,7 @@ interface RunCounters {
 }
 
 /** How a best agent was chosen, recorded in its agent.json (`training.selection`). */
-interface AgentSelection {
-  rule: 'best-eval-mean';
-  evalStep: number;
-  evalMean: number;
-  evalEpisodes: number;
-}
+type AgentSelection = NonNullable<AgentMeta['training']['selection']>;
 
 /** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */
 interface SavedState {

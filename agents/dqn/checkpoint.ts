@@ -50,7 +50,7 @@ export async function writeCheckpoint(
   keep = 2,
 ): Promise<string> {
   await mkdir(root, { recursive: true });
-  const name = `step-${String(checkpoint.step).padStart(10, '0')}`;
+  const name = checkpointName(checkpoint.step);
   const tmp = join(root, `.${name}.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
@@ -104,7 +104,23 @@ export async function readLatestCheckpointState(
 /** Reads the checkpoint `latest.json` points at, or null when there is none. */
 export async function readLatestCheckpoint(root: string): Promise<LoadedCheckpoint | null> {
   const dir = await latestCheckpointDir(root);
-  if (!dir) return null;
+  return dir ? readCheckpoint(dir) : null;
+}
+
+/** The folder name of the checkpoint at `step` under a run's `checkpoints/`. */
+export const checkpointName = (step: number) => `step-${String(step).padStart(10, '0')}`;
+
+/** The steps of the checkpoints kept under `root`, oldest first. */
+export async function listCheckpointSteps(root: string): Promise<number[]> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  return names
+    .filter((n) => /^step-\d+$/.test(n))
+    .map((n) => Number(n.slice(5)))
+    .sort((a, b) => a - b);
+}
+
+/** Reads one checkpoint folder (`<root>/step-<n>`). */
+export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const meta = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as {
     step: number;
     state: Record<string, unknown>;

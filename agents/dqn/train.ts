@@ -23,7 +23,7 @@ import { deriveSeed, Rng } from '../../emulators/rng.ts';
 import type { VectorEnv, VectorStepResult } from '../../emulators/vector/vectorEnv.ts';
 import type { Agent } from '../agent.ts';
 import { nativeStackGather } from '../backend/index.ts';
-import { saveAgentDir } from '../format/io.ts';
+import { type SaveAgentOptions, saveAgentDir } from '../format/io.ts';
 import type { AgentMeta } from '../format/schema.ts';
 import { Adam } from './adam.ts';
 import { DqnAgent } from './agent.ts';
@@ -435,31 +435,16 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       tf,
       model: online,
       trainingLog: logFile,
-      meta: {
-        name: `${cfg.game}-${name}`.slice(0, 64),
-        game: cfg.game,
-        actions: [...(options.actionNames ?? envs.actionSpace.names)],
-        observation: {
-          frameStack: 4,
-          height: 84,
-          width: 84,
-          layout: 'NHWC',
-          pixels: 'grayscale-0-255',
-          frameSkip: cfg.frameSkip,
-        },
-        network: { kind: cfg.net, dueling: cfg.dueling, parameters: online.countParams() },
-        training: {
-          algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
-          steps: run.step,
-          frames: run.step * cfg.frameSkip,
-          seed: cfg.seed,
-          runId,
-          config: cfg,
-          ...(selection ? { selection } : {}),
-        },
+      meta: dqnAgentMeta({
+        cfg,
+        runId,
+        step: run.step,
+        actions: options.actionNames ?? envs.actionSpace.names,
+        parameters: online.countParams(),
         backend,
-        licence: options.licence ?? 'MIT',
-      },
+        licence: options.licence,
+        selection,
+      }),
     });
   const bestDir = join(runDir, 'best');
 
@@ -673,8 +658,50 @@ interface RunCounters {
 /** How a best agent was chosen, recorded in its agent.json (`training.selection`). */
 type AgentSelection = NonNullable<AgentMeta['training']['selection']>;
 
+/**
+ * agent.json of a DQN agent trained with `cfg` for `step` agent steps: what a run writes for its
+ * last and best agents, and `arena agent export` for a checkpoint.
+ */
+export function dqnAgentMeta(args: {
+  cfg: DqnConfig;
+  runId: string;
+  step: number;
+  actions: readonly string[];
+  parameters: number;
+  backend: string;
+  licence?: string;
+  selection?: AgentSelection;
+}): SaveAgentOptions['meta'] {
+  const { cfg, step, selection } = args;
+  return {
+    name: `${cfg.game}-dqn-${cfg.net}`.slice(0, 64),
+    game: cfg.game,
+    actions: [...args.actions],
+    observation: {
+      frameStack: 4,
+      height: 84,
+      width: 84,
+      layout: 'NHWC',
+      pixels: 'grayscale-0-255',
+      frameSkip: cfg.frameSkip,
+    },
+    network: { kind: cfg.net, dueling: cfg.dueling, parameters: args.parameters },
+    training: {
+      algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
+      steps: step,
+      frames: step * cfg.frameSkip,
+      seed: cfg.seed,
+      runId: args.runId,
+      config: cfg,
+      ...(selection ? { selection } : {}),
+    },
+    backend: args.backend,
+    licence: args.licence ?? 'MIT',
+  };
+}
+
 /** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */
-interface SavedState {
+export interface SavedState {
   config: DqnConfig;
   runId: string;
   run: RunCounters;

@@ -3,7 +3,7 @@
  * renamed into place; loading always goes through `checkAgentDir` and builds the model from memory
  * with `tf.io.fromMemory`, so it works on every backend and never fetches anything.
  */
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -22,6 +22,8 @@ export interface SaveAgentOptions {
   };
   /** A training log (JSON lines) to include as training-log.jsonl. */
   trainingLog?: string;
+  /** Include only the log's first this many bytes (its lines up to a checkpoint). */
+  trainingLogBytes?: number;
 }
 
 /** Writes an agent folder at `dir`, replacing what was there. */
@@ -51,7 +53,12 @@ export async function saveAgentDir(dir: string, options: SaveAgentOptions): Prom
     }),
   );
   await writeFile(join(tmp, 'agent.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  if (options.trainingLog) await copyFile(options.trainingLog, join(tmp, 'training-log.jsonl'));
+  if (options.trainingLog && options.trainingLogBytes !== undefined) {
+    const log = await readFile(options.trainingLog);
+    await writeFile(join(tmp, 'training-log.jsonl'), log.subarray(0, options.trainingLogBytes));
+  } else if (options.trainingLog) {
+    await copyFile(options.trainingLog, join(tmp, 'training-log.jsonl'));
+  }
   await mkdir(dirname(dir), { recursive: true });
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);

@@ -366,6 +366,8 @@ export interface TrainingLog {
     ci95: [number, number] | null;
     episodes: number | null;
   }[];
+  /** The evaluation of the agent the run kept as its best (`<run>/best`), if it kept one. */
+  best: { step: number; mean: number } | null;
   lines: number;
   invalidLines: number;
   thinned: boolean;

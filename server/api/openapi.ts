@@ -267,7 +267,8 @@ export function openApiDocument(serverUrl?: string): object {
             "A version's training log (training-log.jsonl) as chart series: training return, episode returns, evaluations with 95% intervals",
           description:
             'Each line is checked against its kind (train, episode, eval); lines that fail are counted in invalidLines and left out. ' +
-            'Series longer than 1000 points are thinned evenly (first and last kept). 204 (no body) when the version came without a log; 404 when there is no such version.',
+            'Series longer than 1000 points are thinned evenly (first and last kept). ' +
+            'best is the evaluation of the agent the run kept as its best (the last eval line marked eval/best), or null. 204 (no body) when the version came without a log; 404 when there is no such version.',
           parameters: [pathId('id', 'version id')],
           responses: {
             200: json(
@@ -287,6 +288,7 @@ export function openApiDocument(serverUrl?: string): object {
                     episodes: { ...int, nullable: true },
                   }),
                 },
+                best: { ...obj({ step: int, mean: num }), nullable: true },
                 lines: int,
                 invalidLines: int,
                 thinned: { type: 'boolean' },

@@ -44,6 +44,7 @@ describe('readTrainingLog', () => {
         { step: 2000, mean: 7, ci95: [5.5, 8.5], episodes: 10 },
         { step: 4000, mean: 9, ci95: null, episodes: null },
       ],
+      best: null,
       lines: 11,
       invalidLines: 4,
       thinned: false,
@@ -61,6 +62,25 @@ describe('readTrainingLog', () => {
     expect(view?.episodes[99].step).toBe(5000);
     expect(view?.thinned).toBe(true);
     expect(view?.lines).toBe(5000);
+  });
+
+  it("serves the run's best evaluation apart: the last eval line marked best, kept when thinned", async () => {
+    const evals = Array.from({ length: 50 }, (_, i) => {
+      const step = (i + 1) * 1000;
+      const best = i === 2 || i === 17 ? ',"eval/best":true' : i === 30 ? ',"eval/best":false' : '';
+      return `{"type":"eval","step":${step},"eval/mean":${i}${best}}`;
+    });
+    const file = await write('best.jsonl', [
+      ...evals,
+      '{"type":"eval","step":1,"eval/mean":1,"eval/best":"yes"}',
+    ]);
+    const view = await readTrainingLog(file, { maxPoints: 10 });
+    expect(view?.best).toEqual({ step: 18_000, mean: 17 });
+    // Thinning keeps 10 evenly spaced evaluations; step 18,000 is not among them.
+    expect(view?.evaluations.map((e) => e.step)).not.toContain(18_000);
+    expect(view?.invalidLines).toBe(1);
+    const unmarked = await write('unmarked.jsonl', evals.slice(0, 2));
+    expect((await readTrainingLog(unmarked))?.best).toBeNull();
   });
 
   it('answers null for a missing log', async () => {

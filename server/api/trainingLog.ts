@@ -8,6 +8,9 @@
  *   {"type":"train","step":…,"charts/mean_return_100":…}   training return, mean of the last 100
  *   {"type":"episode","step":…,"charts/episodic_return":…} one training episode's return
  *   {"type":"eval","step":…,"eval/mean":…,"eval/ci95_low":…,"eval/ci95_high":…}
+ *
+ * An eval line with `"eval/best":true` beat every earlier one, and the run kept that agent as its
+ * best (`<run>/best`); the last such line is served apart as `best`, so thinning never drops it.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -35,6 +38,7 @@ const evalLine = z.looseObject({
   'eval/ci95_low': value.nullable().optional(),
   'eval/ci95_high': value.nullable().optional(),
   'eval/episodes': z.number().int().min(0).optional(),
+  'eval/best': z.boolean().optional(),
 });
 
 export interface TrainingLogView {
@@ -49,6 +53,8 @@ export interface TrainingLogView {
     ci95: [number, number] | null;
     episodes: number | null;
   }[];
+  /** The evaluation of the agent the run kept as its best: the last eval line marked best. */
+  best: { step: number; mean: number } | null;
   /** Lines read, and lines that were not JSON or failed their kind's schema. */
   lines: number;
   invalidLines: number;
@@ -65,6 +71,7 @@ export async function readTrainingLog(
   const train: TrainingLogView['train'] = [];
   const episodes: TrainingLogView['episodes'] = [];
   const evaluations: TrainingLogView['evaluations'] = [];
+  let best: TrainingLogView['best'] = null;
   let lines = 0;
   let invalidLines = 0;
   // The format check caps the file at LIMITS.trainingLog; reading stops there regardless.
@@ -116,6 +123,9 @@ export async function readTrainingLog(
           ci95: typeof low === 'number' && typeof high === 'number' ? [low, high] : null,
           episodes: line.data['eval/episodes'] ?? null,
         });
+        if (line.data['eval/best'] === true) {
+          best = { step: line.data.step, mean: line.data['eval/mean'] };
+        }
       }
     }
     // Other kinds (config, checkpoints) are valid lines that nothing charts.
@@ -125,6 +135,7 @@ export async function readTrainingLog(
     train: thin(train, maxPoints),
     episodes: thin(episodes, maxPoints),
     evaluations: thin(evaluations, maxPoints),
+    best,
     lines,
     invalidLines,
     thinned,

@@ -43,6 +43,7 @@ describe('chart data', () => {
         { step: 2000, mean: 12, ci95: [10, 14], episodes: 10 },
         { step: 4000, mean: 15, ci95: null, episodes: null },
       ],
+      best: null,
       lines: 5,
       invalidLines: 0,
       thinned: false,
@@ -55,6 +56,34 @@ describe('chart data', () => {
     ]);
   });
 
+  it("marks the run's best evaluation, adding its row where thinning dropped it", () => {
+    const log: TrainingLog = {
+      versionId: 1,
+      train: [],
+      episodes: [],
+      evaluations: [
+        { step: 2000, mean: 12, ci95: null, episodes: 5 },
+        { step: 6000, mean: 9, ci95: null, episodes: 5 },
+      ],
+      best: { step: 2000, mean: 12 },
+      lines: 2,
+      invalidLines: 0,
+      thinned: false,
+    };
+    const bestRows = (l: TrainingLog) => trainingPoints(l).filter((p) => p.best);
+    expect(bestRows(log)).toEqual([
+      { step: 2000, value: 12, series: 'evaluation mean (95% interval)', best: true },
+    ]);
+    expect(trainingPoints(log)).toHaveLength(2);
+    const thinned = { ...log, best: { step: 4000, mean: 15 }, thinned: true };
+    expect(trainingPoints(thinned).map((p) => [p.step, p.best ?? false])).toEqual([
+      [2000, false],
+      [4000, true],
+      [6000, false],
+    ]);
+    expect(bestRows({ ...log, best: null })).toEqual([]);
+  });
+
   it('draws the training curve as a valid vega-lite spec: points, a line, intervals', () => {
     const spec = trainingCurveSpec([
       { step: 900, value: 4, series: 'training episode return' },
@@ -62,7 +91,14 @@ describe('chart data', () => {
       { step: 2000, value: 12, series: 'evaluation mean (95% interval)', low: 10, high: 14 },
     ]);
     const layers = (spec as { layer: { mark: { type: string } }[] }).layer;
-    expect(layers.map((l) => l.mark.type)).toEqual(['point', 'line', 'rule', 'line']);
+    expect(layers.map((l) => l.mark.type)).toEqual([
+      'point',
+      'line',
+      'rule',
+      'line',
+      'point',
+      'text',
+    ]);
     const vega = compile(spec).spec;
     expect(vega.marks?.length).toBeGreaterThanOrEqual(4);
   });

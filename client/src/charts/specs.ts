@@ -98,26 +98,40 @@ export interface TrainingPoint {
   series: (typeof SERIES)[keyof typeof SERIES];
   low?: number;
   high?: number;
+  /** On the evaluation of the agent the run kept as its best. */
+  best?: true;
 }
 
-/** The chart's rows from a served training log. */
+/**
+ * The chart's rows from a served training log. The best evaluation is served apart (thinning may
+ * have dropped its row); it marks its row, or joins the evaluations when the row is gone.
+ */
 export function trainingPoints(log: TrainingLog): TrainingPoint[] {
+  const evaluations: TrainingPoint[] = log.evaluations.map((e) => ({
+    step: e.step,
+    value: e.mean,
+    series: SERIES.evaluation,
+    ...(e.ci95 ? { low: e.ci95[0], high: e.ci95[1] } : {}),
+    ...(log.best?.step === e.step ? { best: true as const } : {}),
+  }));
+  if (log.best && !evaluations.some((e) => e.best)) {
+    const { step, mean } = log.best;
+    const at = evaluations.findIndex((e) => e.step > step);
+    const row = { step, value: mean, series: SERIES.evaluation, best: true as const };
+    evaluations.splice(at < 0 ? evaluations.length : at, 0, row);
+  }
   return [
     ...log.episodes.map((e) => ({ step: e.step, value: e.return, series: SERIES.episode })),
     ...log.train.map((t) => ({ step: t.step, value: t.meanReturn, series: SERIES.train })),
-    ...log.evaluations.map((e) => ({
-      step: e.step,
-      value: e.mean,
-      series: SERIES.evaluation,
-      ...(e.ci95 ? { low: e.ci95[0], high: e.ci95[1] } : {}),
-    })),
+    ...evaluations,
   ];
 }
 
 /**
  * The training curve: each training episode's return as faint points, the mean of the last 100
  * as a line, and the periodic greedy evaluations as points on a line with their 95% intervals
- * as vertical bars, all over agent steps.
+ * as vertical bars, all over agent steps. The evaluation whose agent the run kept as its best
+ * is a labelled diamond.
  */
 export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpec {
   const x = { field: 'step', type: 'quantitative', title: 'agent steps' } as const;
@@ -167,6 +181,22 @@ export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpe
             { field: 'high', type: 'quantitative', format: '.1f', title: '95% high' },
           ],
         },
+      },
+      {
+        transform: [{ filter: 'datum.best === true' }],
+        mark: { type: 'point', shape: 'diamond', filled: true, size: 160, opacity: 1 },
+        encoding: {
+          color: { value: '#1f2933' },
+          tooltip: [
+            { field: 'step', type: 'quantitative', format: ',', title: 'best agent at step' },
+            { field: 'value', type: 'quantitative', format: '.1f', title: 'its evaluation' },
+          ],
+        },
+      },
+      {
+        transform: [{ filter: 'datum.best === true' }],
+        mark: { type: 'text', dy: -16, fontWeight: 'bold' },
+        encoding: { color: { value: '#1f2933' }, text: { value: 'best agent' } },
       },
     ],
   };

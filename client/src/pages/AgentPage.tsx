@@ -83,7 +83,7 @@ function TrainingCurve({ versionId }: { versionId: number }) {
     return points.length > 0 ? trainingCurveSpec(points) : null;
   }, [log.data]);
   if (!spec || !log.data) return null;
-  const { lines, invalidLines, thinned } = log.data;
+  const { lines, invalidLines, thinned, best } = log.data;
   return (
     <Card
       title="Training curve"
@@ -92,12 +92,13 @@ function TrainingCurve({ versionId }: { versionId: number }) {
           from training-log.jsonl · {lines} lines
           {invalidLines > 0 ? ` · ${invalidLines} unreadable left out` : ''}
           {thinned ? ' · thinned to 1000 points a series' : ''}
+          {best ? ` · best agent kept at step ${best.step.toLocaleString('en')}` : ''}
         </span>
       }
     >
       <VegaChart
         spec={spec}
-        label="Score during training by agent step: episode returns, their mean of 100, and evaluations with 95% intervals"
+        label="Score during training by agent step: episode returns, their mean of 100, and evaluations with 95% intervals; a diamond marks the evaluation of the agent the run kept as its best"
       />
     </Card>
   );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerAgentCheck } from './agentCheck.ts';
+import { register as registerAgentExport } from './agentExport.ts';
 import { register as registerEval } from './eval.ts';
 import { registerPlay } from './play.ts';
 import { register as registerPlot } from './plot.ts';
@@ -17,6 +18,7 @@ export const commandModules: ((program: Command) => void)[] = [
   registerTrain,
   registerEval,
   registerAgentCheck,
+  registerAgentExport,
   registerPlot,
   registerServe,
   registerSubmit,

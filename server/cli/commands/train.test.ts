@@ -93,3 +93,21 @@ describe('arena train', () => {
     expect(meta.training.selection.evalMean).toBeCloseTo(Number(mean), 1);
   }, 120_000);
 });
+
+describe('arena agent export', () => {
+  it("writes a run's checkpoint as a valid agent folder and names the kept steps otherwise", () => {
+    const run = tinyRun('--checkpoint-every', '24');
+    expect(run.status, run.stderr).toBe(0);
+    const runDir = join(runsDir, /^run (\S+):/m.exec(run.stdout)?.[1] as string);
+    const out = join(runsDir, 'exported');
+    const exported = runCli(['agent', 'export', runDir, '--step', '24', '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(`agent: ${out} (step 24)`);
+    const checked = runCli(['agent', 'check', out]);
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('24 steps, 96 frames');
+    const missing = runCli(['agent', 'export', runDir, '--step', '7', '--out', out]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(`no checkpoint at step 7 in ${runDir}; kept: 24, 48`);
+  }, 120_000);
+});

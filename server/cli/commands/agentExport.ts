@@ -1,0 +1,21 @@
+/** `arena agent export RUN_DIR --out DIR [--step N]`: a training checkpoint as an agent folder. */
+import type { Command } from 'commander';
+import { exportCheckpointAgent } from '../../../agents/dqn/exportCheckpoint.ts';
+import { integerOption } from './options.ts';
+
+export function register(program: Command): void {
+  const agent =
+    program.commands.find((c) => c.name() === 'agent') ??
+    program.command('agent').description('agent folders');
+  agent
+    .command('export <runDir>')
+    .description(
+      "write a training run's checkpoint as an agent folder (the network, agent.json and the training log up to that step)",
+    )
+    .requiredOption('--out <dir>', 'the agent folder to write (replaced if it exists)')
+    .option('--step <n>', "the checkpoint's step (default: the latest kept)", integerOption(0))
+    .action(async (runDir: string, opts: { out: string; step?: number }) => {
+      const { step, dir } = await exportCheckpointAgent({ runDir, out: opts.out, step: opts.step });
+      console.log(`agent: ${dir} (step ${step})`);
+    });
+}

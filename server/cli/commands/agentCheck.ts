@@ -3,11 +3,16 @@ import type { Command } from 'commander';
 import { gameInfo } from '../../../agents/dqn/gameEnvs.ts';
 import { checkAgentDir } from '../../../agents/format/check.ts';
 
-export function register(program: Command): void {
-  const agent =
+/** The `arena agent` command group, made by whichever of its subcommands registers first. */
+export function agentCommand(program: Command): Command {
+  return (
     program.commands.find((c) => c.name() === 'agent') ??
-    program.command('agent').description('agent folders');
-  agent
+    program.command('agent').description('agent folders')
+  );
+}
+
+export function register(program: Command): void {
+  agentCommand(program)
     .command('check <dir>')
     .description('validate an agent folder (files, sizes, layers, shapes, action set)')
     .option(

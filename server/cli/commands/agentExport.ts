@@ -1,13 +1,11 @@
 /** `arena agent export RUN_DIR --out DIR [--step N]`: a training checkpoint as an agent folder. */
 import type { Command } from 'commander';
 import { exportCheckpointAgent } from '../../../agents/dqn/exportCheckpoint.ts';
+import { agentCommand } from './agentCheck.ts';
 import { integerOption } from './options.ts';
 
 export function register(program: Command): void {
-  const agent =
-    program.commands.find((c) => c.name() === 'agent') ??
-    program.command('agent').description('agent folders');
-  agent
+  agentCommand(program)
     .command('export <runDir>')
     .description(
       "write a training run's checkpoint as an agent folder (the network, agent.json and the training log up to that step)",

@@ -166,6 +166,8 @@ async function writeChunks(file: string, chunks: Uint8Array[]): Promise<void> {
 export interface LearnerParts {
   online: tfTypes.LayersModel;
   target: tfTypes.LayersModel;
+  /** The weight average, when the run keeps one (averageDecay > 0). */
+  average?: tfTypes.LayersModel;
   adam: Adam;
   replay: ReplayBuffer;
   /** Every generator the run draws from, by name. */
@@ -192,6 +194,7 @@ export function snapshotLearner(
     tensors: [
       group('online', parts.online.getWeights()),
       group('target', parts.target.getWeights()),
+      ...(parts.average ? [group('average', parts.average.getWeights())] : []),
       {
         name: 'adam',
         shapes: [...parts.adam.variables, ...parts.adam.variables].map((v) => v.shape),
@@ -214,10 +217,12 @@ export async function restoreLearner(
     if (!g) throw new Error(`checkpoint ${checkpoint.dir} has no ${name} tensors`);
     return g;
   };
-  for (const [model, name] of [
+  const models: [tfTypes.LayersModel, string][] = [
     [parts.online, 'online'],
     [parts.target, 'target'],
-  ] as const) {
+  ];
+  if (parts.average) models.push([parts.average, 'average']);
+  for (const [model, name] of models) {
     const g = groupOf(name);
     const tensors = g.arrays.map((a, i) => tf.tensor(a, g.shapes[i]));
     model.setWeights(tensors);

@@ -146,6 +146,16 @@ export const dqnConfigSchema = z
       .max(0)
       .default(-1)
       .describe('lower clip of tau * log-policy in the bonus (Vieillard 2020: -1)'),
+    averageDecay: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0)
+      .describe(
+        'decay per gradient step of an exponential moving average of the online weights, kept ' +
+          'beside training, evaluated with it and written as <run>/average (Polyak averaging; ' +
+          'weight averaging in deep RL: Nikishin 2018); 0 = off (Nature/CleanRL: off)',
+      ),
     prioritized: z
       .boolean()
       .default(false)

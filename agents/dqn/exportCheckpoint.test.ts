@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const config = (name: string): DqnConfigInput => ({
+const config = (name: string, averageDecay = 0): DqnConfigInput => ({
   game: 'brick',
   net: 'small',
   seed: 3,
@@ -37,14 +37,15 @@ const config = (name: string): DqnConfigInput => ({
   checkpointReplay: false,
   evalEvery: 0,
   logEvery: 8,
+  averageDecay,
   runsDir: join(dir, name),
 });
-const train = (name: string, stopAtStep?: number) =>
+const train = (name: string, stopAtStep?: number, averageDecay?: number) =>
   trainDqn({
     makeVectorEnv: trainVectorEnv,
     quiet: true,
     tf: handle,
-    config: config(name),
+    config: config(name, averageDecay),
     stopAtStep,
   });
 
@@ -101,6 +102,35 @@ describe('exportCheckpointAgent', () => {
     const runLog = await readFile(join(full.runDir, 'training-log.jsonl'), 'utf8');
     expect(runLog.startsWith(log.join('\n'))).toBe(true);
     expect(runLog.length).toBeGreaterThan(log.join('\n').length + 1);
+  }, 120_000);
+
+  it("writes the run's weight average when asked, as the run wrote it at its end", async () => {
+    const averaged = await train('averaged', undefined, 0.99);
+    const out = join(dir, 'average-agent');
+    await exportCheckpointAgent({ runDir: averaged.runDir, out, average: true, tf: handle });
+    const averageDir = averaged.averageAgentDir as string;
+    expect(await readFile(join(out, 'weights.bin'))).toEqual(
+      await readFile(join(averageDir, 'weights.bin')),
+    );
+    const { createdAt: _a, ...meta } = await json(join(out, 'agent.json'));
+    const { createdAt: _b, ...trained } = await json(join(averageDir, 'agent.json'));
+    expect(meta).toEqual(trained);
+    expect(meta.training.weightAverage).toEqual({ decay: 0.99, updates: averaged.updates });
+    // Without --average the online network comes out, as the run's last agent.
+    const onlineOut = join(dir, 'average-run-online');
+    await exportCheckpointAgent({ runDir: averaged.runDir, out: onlineOut, tf: handle });
+    expect(await readFile(join(onlineOut, 'weights.bin'))).toEqual(
+      await readFile(join(averaged.agentDir as string, 'weights.bin')),
+    );
+    // A run without a weight average has none to export.
+    await expect(
+      exportCheckpointAgent({
+        runDir: full.runDir,
+        out: join(dir, 'z'),
+        average: true,
+        tf: handle,
+      }),
+    ).rejects.toThrow(/has no weight average \(the run was trained without --average-decay\)/);
   }, 120_000);
 
   it('names the kept checkpoints when asked for another, and refuses a folder without any', async () => {

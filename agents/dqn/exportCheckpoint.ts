@@ -1,7 +1,7 @@
 /**
  * A training run's checkpoint as an agent folder (`arena agent export`): the online network at the
- * checkpoint's step, the agent.json the run would have written at that step, and the training log
- * up to that step. For a run that stopped before it wrote its agent, or to keep a point of a run
+ * checkpoint's step (or, with `average`, the run's weight average), the agent.json the run would
+ * have written at that step, and the training log up to that step. For a run that stopped before it wrote its agent, or to keep a point of a run
  * other than its last and best agents.
  */
 import { readFile } from 'node:fs/promises';
@@ -30,6 +30,8 @@ export interface ExportOptions {
   step?: number;
   /** The agent folder to write (replaced if it exists). */
   out: string;
+  /** Export the run's weight average (a run trained with averageDecay > 0), not the online network. */
+  average?: boolean;
   tf?: TfHandle;
 }
 
@@ -59,8 +61,16 @@ export async function exportCheckpointAgent(
     throw new UserError(`${checkpoint.dir} is not a DQN training checkpoint`, 'BAD_CHECKPOINT');
   }
   const cfg = parseDqnConfig(saved.config);
-  const online = checkpoint.tensors.find((g) => g.name === 'online');
-  if (!online) throw new UserError(`${checkpoint.dir} has no online network`, 'BAD_CHECKPOINT');
+  const group = options.average ? 'average' : 'online';
+  const online = checkpoint.tensors.find((g) => g.name === group);
+  if (!online) {
+    throw new UserError(
+      options.average
+        ? `${checkpoint.dir} has no weight average (the run was trained without --average-decay)`
+        : `${checkpoint.dir} has no online network`,
+      'BAD_CHECKPOINT',
+    );
+  }
 
   const { tf, name: currentBackend } = options.tf ?? (await getTf({ quiet: true }));
   const game = gameInfo(cfg.game, cfg.settings);
@@ -72,7 +82,7 @@ export async function exportCheckpointAgent(
   const shapes = model.getWeights().map((w) => w.shape.join('x'));
   if (shapes.join() !== online.shapes.map((s) => s.join('x')).join()) {
     throw new UserError(
-      `${checkpoint.dir}: its online network does not match a ${cfg.net} network for ${cfg.game}`,
+      `${checkpoint.dir}: its ${options.average ? 'weight average' : 'online network'} does not match a ${cfg.net} network for ${cfg.game}`,
       'BAD_CHECKPOINT',
     );
   }
@@ -94,6 +104,9 @@ export async function exportCheckpointAgent(
         actions: game.actions,
         parameters: model.countParams(),
         backend: (await trainingBackend(logFile)) ?? currentBackend,
+        weightAverage: options.average
+          ? { decay: cfg.averageDecay, updates: saved.run?.updates ?? 0 }
+          : undefined,
       }),
     });
   } finally {

@@ -5,15 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../emulators/rng.ts';
 import { ChainEnv, type ChainOptions } from '../../tests/support/chainEnv.ts';
 import { FakeVectorEnv } from '../../tests/support/fakeVectorEnv.ts';
+import type { Agent } from '../agent.ts';
 import { checkAgentDir } from '../format/check.ts';
 import { loadDqnAgent } from '../format/io.ts';
 import { Adam } from './adam.ts';
+import type { DqnAgent } from './agent.ts';
+import { readLatestCheckpoint } from './checkpoint.ts';
 import type { DqnConfigInput } from './config.ts';
 import type { EvalStats } from './evaluate.ts';
 import { buildQNetwork } from './network.ts';
 import type { ReplayBatch } from './replayBuffer.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
 import {
+  averageDecayAt,
   dqnUpdate,
   learningRateAt,
   linearSchedule,
@@ -143,6 +147,15 @@ describe('DQN targets', () => {
     expect(linearSchedule(1, 0.1, 100, 0)).toBe(1);
     expect(linearSchedule(1, 0.1, 100, 50)).toBeCloseTo(0.55, 10);
     expect(linearSchedule(1, 0.1, 100, 500)).toBeCloseTo(0.1, 10);
+  });
+
+  it("caps the weight average's decay while few gradient steps have been made", () => {
+    expect(averageDecayAt(0.9998, 1)).toBeCloseTo(2 / 11, 12);
+    expect(averageDecayAt(0.9998, 90)).toBeCloseTo(0.91, 12);
+    expect(averageDecayAt(0.9998, 44_990)).toBeCloseTo(0.9998, 12);
+    expect(averageDecayAt(0.9998, 1e6)).toBe(0.9998);
+    expect(averageDecayAt(0.5, 3)).toBeCloseTo(4 / 13, 12);
+    expect(averageDecayAt(0.5, 10)).toBe(0.5);
   });
 
   it('keeps the step size constant, or decays it linearly to finalLearningRate, then holds it', () => {
@@ -652,6 +665,137 @@ describe('trainDqn', () => {
     });
   });
 
+  describe('keeps a weight average of the online network (averageDecay)', () => {
+    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
+    // One env, a gradient step every 4 steps after step 4: updates at steps 8, 12, 16, 20, 24.
+    const config = (runsDir: string, averageDecay: number): DqnConfigInput => ({
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      seed: 9,
+      totalSteps: 24,
+      bufferSize: 40,
+      batchSize: 3,
+      learningStarts: 4,
+      trainFrequency: 4,
+      targetUpdateInterval: 8,
+      explorationFraction: 0.5,
+      learningRate: 1e-3,
+      checkpointEvery: 0,
+      logEvery: 4,
+      averageDecay,
+      runsDir: join(dir, runsDir),
+    });
+    const weightsOf = async (agentDir: string) => {
+      const { agent, meta } = await loadDqnAgent(agentDir, { tf: handle.tf });
+      const weights = agent.model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
+      agent.model.dispose();
+      return { weights, meta };
+    };
+
+    it('averages the online weights after every gradient step and leaves training as it was', async () => {
+      const decay = 0.5;
+      const result = await trainDqn({
+        config: config('average', decay),
+        makeVectorEnv: chainEnvs(chain),
+        quiet: true,
+      });
+      expect(result.updates).toBe(5);
+      expect(result.averageAgentDir).toBe(join(result.runDir, 'average'));
+      // The same run without the average learns exactly the same online weights.
+      const plain = await trainDqn({
+        config: config('average-off', 0),
+        makeVectorEnv: chainEnvs(chain),
+        quiet: true,
+      });
+      expect(plain.averageAgentDir).toBeUndefined();
+      expect(result.weights.map((w, i) => firstDifference(w, plain.weights[i]))).toEqual(
+        result.weights.map(() => -1),
+      );
+      const { weights: finalAverage, meta } = await weightsOf(result.averageAgentDir as string);
+      expect(finalAverage.some((w, i) => firstDifference(w, result.weights[i]) !== -1)).toBe(true);
+      expect(meta.training).toMatchObject({ steps: 24, weightAverage: { decay, updates: 5 } });
+      const checked = await checkAgentDir(result.averageAgentDir as string, {
+        expectedActions: ['LEFT', 'RIGHT'],
+      });
+      expect(checked.meta.training.weightAverage).toEqual({ decay, updates: 5 });
+      // The online weights after 0, 1, 2 and 3 gradient steps, from runs stopped on the way (a
+      // stopped run keeps the step its last env step earned pending); the run stopped at step
+      // 20 also checkpoints its average of those four.
+      const history: Float32Array[][] = [];
+      let stoppedAverage: Float32Array[] = [];
+      for (const stopAtStep of [8, 12, 16, 20]) {
+        const stopped = await trainDqn({
+          config: config(`average-stop-${stopAtStep}`, decay),
+          makeVectorEnv: chainEnvs(chain),
+          quiet: true,
+          stopAtStep,
+        });
+        expect(stopped.updates).toBe(history.length);
+        history.push(stopped.weights);
+        const checkpoint = await readLatestCheckpoint(join(stopped.runDir, 'checkpoints'));
+        stoppedAverage = checkpoint?.tensors.find((g) => g.name === 'average')?.arrays ?? [];
+      }
+      // a_0 = w_0; a_k = (1 - c_k) w_k + c_k a_(k-1), c_k = min(decay, (1 + k) / (10 + k)).
+      const expected = history[0].map((w) => Float64Array.from(w));
+      for (let k = 1; k < history.length; k++) {
+        const c = Math.min(decay, (1 + k) / (10 + k));
+        expected.forEach((a, layer) => {
+          for (let i = 0; i < a.length; i++) a[i] = (1 - c) * history[k][layer][i] + c * a[i];
+        });
+      }
+      expect(stoppedAverage.length).toBe(expected.length);
+      const worst = Math.max(
+        ...stoppedAverage.map((w, layer) =>
+          w.reduce((m, x, i) => Math.max(m, Math.abs(x - expected[layer][i])), 0),
+        ),
+      );
+      expect(worst).toBeLessThan(1e-6);
+      // ...and that average is not simply the online network of the moment.
+      expect(stoppedAverage.some((w, i) => firstDifference(w, history[3][i]) !== -1)).toBe(true);
+      const last = await weightsOf(result.agentDir as string);
+      expect(last.meta.training.weightAverage).toBeUndefined();
+    });
+
+    it('evaluates the average beside the online network at every periodic evaluation', async () => {
+      // The "score" of an agent is its first weight, so the log shows which network played.
+      const played: number[][] = [];
+      const evaluate = async (agent: Agent, step: number): Promise<EvalStats> => {
+        const first = (agent as DqnAgent).model.getWeights()[0].dataSync()[0];
+        played.push([step, first]);
+        return {
+          episodes: 1,
+          mean: first,
+          std: 0,
+          ci95: [first, first],
+          median: first,
+          min: first,
+          max: first,
+          normalised: null,
+        };
+      };
+      const result = await trainDqn({
+        config: { ...config('average-eval', 0.5), evalEvery: 10 },
+        makeVectorEnv: chainEnvs(chain),
+        evaluate,
+        quiet: true,
+      });
+      const evals = (await readFile(join(result.runDir, 'training-log.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.type === 'eval')
+        .map((l) => [l.step, l['eval/mean'], l['eval/average/mean']]);
+      expect(evals.map(([step]) => step)).toEqual([10, 20]);
+      expect(played.map(([step]) => step)).toEqual([10, 10, 20, 20]);
+      expect(evals.flatMap(([, online, average]) => [online, average])).toEqual(
+        played.map(([, first]) => first),
+      );
+      // By step 10 one gradient step has moved the average away from the online network.
+      expect(evals[0][1]).not.toBe(evals[0][2]);
+    });
+  });
+
   it('resumes from a checkpoint bit for bit', async () => {
     const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
     const config = (runsDir: string): DqnConfigInput => ({
@@ -677,6 +821,8 @@ describe('trainDqn', () => {
       learningRate: 1e-3,
       finalLearningRate: 2e-4,
       learningRateDecaySteps: 40,
+      // The weight average is checkpointed and continues exactly too.
+      averageDecay: 0.9,
     });
     const straight = await trainDqn({
       config: config(join(dir, 'a')),
@@ -713,5 +859,8 @@ describe('trainDqn', () => {
         .filter((l) => l.type !== 'config')
         .map(({ time, 'charts/SPS': _s, 'charts/UPS': _u, ...rest }) => rest);
     expect(await lines(resumed.runDir)).toEqual(await lines(straight.runDir));
+    const averageBytes = (r: typeof straight) =>
+      readFile(join(r.averageAgentDir as string, 'weights.bin'));
+    expect(Buffer.compare(await averageBytes(resumed), await averageBytes(straight))).toBe(0);
   });
 });

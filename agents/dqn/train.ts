@@ -103,6 +103,8 @@ export interface TrainResult {
   bestAgentDir?: string;
   /** When that agent was evaluated and its mean score there. */
   best?: { step: number; mean: number };
+  /** The folder of the weight-averaged agent (averageDecay > 0), written with `agentDir`. */
+  averageAgentDir?: string;
   steps: number;
   updates: number;
   episodes: number;
@@ -130,6 +132,16 @@ export function learningRateAt(
   if (cfg.finalLearningRate === undefined) return cfg.learningRate;
   const steps = cfg.learningRateDecaySteps ?? cfg.totalSteps;
   return linearSchedule(cfg.learningRate, cfg.finalLearningRate, steps, step);
+}
+
+/**
+ * The weight average's decay for the gradient step that brings the count to `updates`: `decay`,
+ * or less while few steps have been made, min(decay, (1 + updates) / (10 + updates)) (as
+ * TensorFlow's ExponentialMovingAverage with num_updates), so the start weights fade at once
+ * instead of lingering for 1 / (1 - decay) steps.
+ */
+export function averageDecayAt(decay: number, updates: number): number {
+  return Math.min(decay, (1 + updates) / (10 + updates));
 }
 
 /**
@@ -323,6 +335,10 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const online = buildQNetwork(tf, net);
   const target = buildQNetwork(tf, net);
   copyWeights(tf, target, online);
+  // The weight average (averageDecay > 0) follows the online network and never feeds back
+  // into training: the run learns exactly as it would without it.
+  const average = cfg.averageDecay > 0 ? buildQNetwork(tf, net) : undefined;
+  if (average) copyWeights(tf, average, online);
   const variables = online.trainableWeights.map((w) => w.read() as tfTypes.Variable);
   const adam = new Adam(tf, variables, {
     learningRate: cfg.learningRate,
@@ -346,6 +362,9 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const name = `dqn-${cfg.net}`;
   const agent = new DqnAgent({ tf, model: online, numActions, rng: actRng, name });
   const greedy = new DqnAgent({ tf, model: online, numActions, epsilon: 0, name });
+  const averageGreedy = average
+    ? new DqnAgent({ tf, model: average, numActions, epsilon: 0, name })
+    : undefined;
   const ctx: UpdateContext = {
     tf,
     online,
@@ -362,6 +381,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const learner: LearnerParts = {
     online,
     target,
+    average,
     adam,
     replay,
     rngs: { act: actRng, sample: sampleRng },
@@ -429,24 +449,33 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await writeCheckpoint(join(runDir, 'checkpoints'), snapshot);
   };
 
-  /** Writes the online network as it is now, at run.step, as an agent folder. */
-  const writeAgent = (dir: string, selection?: AgentSelection) =>
+  /** Writes the online network (or the weight average) as it is now, at run.step, as an agent. */
+  const writeAgent = (
+    dir: string,
+    options: { selection?: AgentSelection; model?: tfTypes.LayersModel } = {},
+  ) =>
     saveAgentDir(dir, {
       tf,
-      model: online,
+      model: options.model ?? online,
       trainingLog: logFile,
       meta: dqnAgentMeta({
         cfg,
         runId,
         step: run.step,
-        actions: options.actionNames ?? envs.actionSpace.names,
+        actions: actionNames,
         parameters: online.countParams(),
         backend,
-        licence: options.licence,
-        selection,
+        licence: licence,
+        selection: options.selection,
+        weightAverage:
+          options.model === average && average
+            ? { decay: cfg.averageDecay, updates: run.updates }
+            : undefined,
       }),
     });
   const bestDir = join(runDir, 'best');
+  const licence = options.licence;
+  const actionNames = options.actionNames ?? envs.actionSpace.names;
 
   let batch: ReplayBatch | undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */
@@ -462,6 +491,9 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       run.lastLoss = out.loss;
       run.lastQ = out.qMean;
       run.updates++;
+      if (average) {
+        copyWeights(tf, average, online, 1 - averageDecayAt(cfg.averageDecay, run.updates));
+      }
     }
     if (run.pendingTargetSync) copyWeights(tf, target, online, cfg.tau);
     run.pendingTargetSync = false;
@@ -562,6 +594,10 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       if (options.evaluate && crossed(prev, run.step, cfg.evalEvery)) {
         const evalStart = performance.now();
         const stats = await options.evaluate(greedy, run.step, cfg);
+        // The weight average plays the same seeds, so the two compare episode for episode.
+        const averageStats = averageGreedy
+          ? await options.evaluate(averageGreedy, run.step, cfg)
+          : undefined;
         evalSeconds += (performance.now() - evalStart) / 1000;
         // Strictly better only: on a tie the earlier agent (fewer steps) stays the best.
         const isBest = cfg.keepBestAgent && (run.best === undefined || stats.mean > run.best.mean);
@@ -570,19 +606,25 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
           step: run.step,
           ...evalMetrics(stats),
           ...(isBest ? { 'eval/best': true } : {}),
+          ...(averageStats ? averageEvalMetrics(averageStats) : {}),
         });
         const ci = stats.ci95.map((x) => x.toFixed(1)).join(', ');
+        const averageText = averageStats
+          ? `; weight average ${averageStats.mean.toFixed(1)} [${averageStats.ci95.map((x) => x.toFixed(1)).join(', ')}]`
+          : '';
         say(
-          `eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]${isBest ? ' (best)' : ''}`,
+          `eval at step ${run.step}: mean ${stats.mean.toFixed(1)} [${ci}]${isBest ? ' (best)' : ''}${averageText}`,
         );
         if (isBest) {
           // The checkpoint that follows records run.best; a crash before it replays this
           // evaluation on resume (same weights, same seeds) and writes the same folder again.
           await writeAgent(bestDir, {
-            rule: 'best-eval-mean',
-            evalStep: run.step,
-            evalMean: stats.mean,
-            evalEpisodes: stats.episodes,
+            selection: {
+              rule: 'best-eval-mean',
+              evalStep: run.step,
+              evalMean: stats.mean,
+              evalEpisodes: stats.episodes,
+            },
           });
           run.best = { step: run.step, mean: stats.mean };
         }
@@ -603,10 +645,16 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     await saveCheckpoint();
 
     let agentDir: string | undefined;
+    let averageAgentDir: string | undefined;
     if (run.step >= cfg.totalSteps || timeUp) {
       agentDir = join(runDir, 'agent');
       await writeAgent(agentDir);
       say(`agent written to ${agentDir}`);
+      if (average) {
+        averageAgentDir = join(runDir, 'average');
+        await writeAgent(averageAgentDir, { model: average });
+        say(`weight-averaged agent written to ${averageAgentDir}`);
+      }
     }
     const weights = online.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
     return {
@@ -615,6 +663,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
       agentDir,
       bestAgentDir: run.best ? bestDir : undefined,
       best: run.best,
+      averageAgentDir,
       steps: run.step,
       updates: run.updates,
       episodes: run.episodes,
@@ -629,6 +678,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     ctx.inputNets?.target.dispose();
     online.dispose();
     target.dispose();
+    average?.dispose();
   }
 }
 
@@ -655,6 +705,13 @@ interface RunCounters {
   best?: { step: number; mean: number };
 }
 
+/** A weight-average evaluation's metrics, named `eval/average/...` beside the online network's. */
+function averageEvalMetrics(stats: EvalStats): Record<string, number | null> {
+  return Object.fromEntries(
+    Object.entries(evalMetrics(stats)).map(([k, v]) => [k.replace('eval/', 'eval/average/'), v]),
+  );
+}
+
 /** How a best agent was chosen, recorded in its agent.json (`training.selection`). */
 type AgentSelection = NonNullable<AgentMeta['training']['selection']>;
 
@@ -671,6 +728,8 @@ export function dqnAgentMeta(args: {
   backend: string;
   licence?: string;
   selection?: AgentSelection;
+  /** Set when the weights are the run's weight average rather than the online network's. */
+  weightAverage?: { decay: number; updates: number };
 }): SaveAgentOptions['meta'] {
   const { cfg, step, selection } = args;
   return {
@@ -694,6 +753,7 @@ export function dqnAgentMeta(args: {
       runId: args.runId,
       config: cfg,
       ...(selection ? { selection } : {}),
+      ...(args.weightAverage ? { weightAverage: args.weightAverage } : {}),
     },
     backend: args.backend,
     licence: args.licence ?? 'MIT',

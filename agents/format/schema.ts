@@ -125,6 +125,14 @@ export const agentMetaSchema = z
           })
           .strict()
           .optional(),
+        /**
+         * Set when the weights are the run's exponential moving average of its online network's
+         * (decay per gradient step, over `updates` gradient steps) rather than the network itself.
+         */
+        weightAverage: z
+          .object({ decay: z.number().gt(0).lt(1), updates: z.number().int().min(0) })
+          .strict()
+          .optional(),
       })
       .strict(),
     backend: z.string().min(1).max(64),

@@ -136,6 +136,11 @@ const last = lastJson(await arena(['eval', '--agent', agentDir, ...evalArgs], fa
 const best = bestLine
   ? lastJson(await arena(['eval', '--agent', bestLine[1], ...evalArgs], false))
   : null;
+// The weight average (when the flags keep one: --average-decay) is scored beside the last agent.
+const averageDir = /^weight-averaged agent: (.+)$/m.exec(trained)?.[1];
+const average = averageDir
+  ? lastJson(await arena(['eval', '--agent', averageDir, ...evalArgs], false))
+  : null;
 const random = lastJson(await arena(['eval', '--agent', 'random', ...evalArgs], false));
 load.push(loadavg()[0]);
 
@@ -149,6 +154,7 @@ console.log(
     (best && bestLine
       ? `best agent (step ${bestLine[2]}, validation mean ${bestLine[3]}) ${describe(best)}; `
       : '') +
+    (average ? `weight-averaged agent ${describe(average)}; ` : '') +
     `random mean ${round(random.mean)} [${round(random.ci95[0])}, ${round(random.ci95[1])}]`,
 );
 console.log(
@@ -179,6 +185,14 @@ console.log(
             normalised: best.normalised === null ? null : round(best.normalised),
           }
         : null,
+    // The run's weight average of the online network at the end (null when not kept).
+    average: average
+      ? {
+          mean: round(average.mean),
+          ci95: average.ci95.map(round),
+          normalised: average.normalised === null ? null : round(average.normalised),
+        }
+      : null,
     loadAverage: load.map(round),
   }),
 );

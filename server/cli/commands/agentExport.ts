@@ -1,4 +1,7 @@
-/** `arena agent export RUN_DIR --out DIR [--step N]`: a training checkpoint as an agent folder. */
+/**
+ * `arena agent export RUN_DIR --out DIR [--step N] [--average]`: a training checkpoint as an agent
+ * folder.
+ */
 import type { Command } from 'commander';
 import { exportCheckpointAgent } from '../../../agents/dqn/exportCheckpoint.ts';
 import { agentCommand } from './agentCheck.ts';
@@ -12,8 +15,17 @@ export function register(program: Command): void {
     )
     .requiredOption('--out <dir>', 'the agent folder to write (replaced if it exists)')
     .option('--step <n>', "the checkpoint's step (default: the latest kept)", integerOption(0))
-    .action(async (runDir: string, opts: { out: string; step?: number }) => {
-      const { step, dir } = await exportCheckpointAgent({ runDir, out: opts.out, step: opts.step });
+    .option(
+      '--average',
+      "the run's weight average (trained with --average-decay) instead of the online network",
+    )
+    .action(async (runDir: string, opts: { out: string; step?: number; average?: boolean }) => {
+      const { step, dir } = await exportCheckpointAgent({
+        runDir,
+        out: opts.out,
+        step: opts.step,
+        average: opts.average === true,
+      });
       console.log(`agent: ${dir} (step ${step})`);
     });
 }

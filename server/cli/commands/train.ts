@@ -99,6 +99,7 @@ export function register(program: Command): void {
       `run ${result.runId}: ${result.steps} steps, ${result.updates} updates, ${result.episodes} episodes`,
     );
     if (result.agentDir) console.log(`agent: ${result.agentDir}`);
+    if (result.averageAgentDir) console.log(`weight-averaged agent: ${result.averageAgentDir}`);
     if (result.bestAgentDir && result.best)
       console.log(
         `best agent: ${result.bestAgentDir} (step ${result.best.step}, ` +

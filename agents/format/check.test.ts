@@ -166,6 +166,14 @@ describe('agent folders', () => {
       /agent\.json: licence/,
     ],
     [
+      'a weight average whose decay is not below 1',
+      (d) =>
+        editJson(d, 'agent.json', (j) => {
+          j.training.weightAverage = { decay: 1, updates: 10 };
+        }),
+      /agent\.json: training\.weightAverage\.decay/,
+    ],
+    [
       'agent.json that is not JSON',
       (d) => writeFile(join(d, 'agent.json'), '{'),
       /agent\.json is not valid JSON/,

@@ -51,4 +51,19 @@ describe('learning curve', () => {
     // A log from before best agents were kept marks nothing.
     expect(curvePoints(evalLine(10, 1, false)).some((p) => p.best)).toBe(false);
   });
+
+  it("draws the run's weight-average evaluations as a series of their own", () => {
+    const line = JSON.stringify({
+      type: 'eval',
+      step: 50,
+      'eval/mean': 10,
+      'eval/ci95_low': 8,
+      'eval/ci95_high': 12,
+      'eval/average/mean': 14,
+    });
+    expect(curvePoints(line)).toEqual([
+      { step: 50, value: 10, low: 8, high: 12, series: 'evaluation (mean, 95% CI)' },
+      { step: 50, value: 14, series: 'weight-average evaluation (mean)' },
+    ]);
+  });
 });

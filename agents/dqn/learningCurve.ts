@@ -1,7 +1,8 @@
 /**
  * The learning curve of a training log as a Vega-Lite spec: evaluation mean with its 95% interval
  * (band) and the training return (mean of the last 100 episodes) against agent steps, with the
- * evaluation whose agent the run kept as its best (`<run>/best`) marked. Rendering
+ * evaluation whose agent the run kept as its best (`<run>/best`) marked, and the run's weight
+ * average's evaluations (`eval/average/mean`, runs with `--average-decay`) as a line of their own. Rendering
  * (Vega -> SVG -> PNG) lives in `arena plot`; this part is pure so it can be tested without them.
  */
 
@@ -10,7 +11,10 @@ export interface CurvePoint {
   value: number;
   low?: number;
   high?: number;
-  series: 'evaluation (mean, 95% CI)' | 'training return (last 100 episodes)';
+  series:
+    | 'evaluation (mean, 95% CI)'
+    | 'training return (last 100 episodes)'
+    | 'weight-average evaluation (mean)';
   /** The evaluation of the run's best agent: the last one the log marks `eval/best`. */
   best?: true;
 }
@@ -39,6 +43,13 @@ export function curvePoints(logText: string): CurvePoint[] {
       };
       points.push(point);
       if (entry['eval/best'] === true) best = point;
+      if (typeof entry['eval/average/mean'] === 'number') {
+        points.push({
+          step,
+          value: entry['eval/average/mean'] as number,
+          series: 'weight-average evaluation (mean)',
+        });
+      }
     } else if (entry.type === 'train' && typeof entry['charts/mean_return_100'] === 'number') {
       points.push({
         step,

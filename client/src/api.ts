@@ -352,6 +352,13 @@ export const listMatches = async (filter: {
   return (await optional<{ matches: Match[] }>('/matches', `/matches?${query}`))?.matches ?? null;
 };
 
+export interface TrainingEvaluation {
+  step: number;
+  mean: number;
+  ci95: [number, number] | null;
+  episodes: number | null;
+}
+
 /** A version's training log as the server checked and thinned it (`server/api/trainingLog.ts`). */
 export interface TrainingLog {
   versionId: number;
@@ -360,12 +367,9 @@ export interface TrainingLog {
   /** Single training episodes' returns. */
   episodes: { step: number; return: number }[];
   /** Greedy evaluations during training, with their 95% intervals. */
-  evaluations: {
-    step: number;
-    mean: number;
-    ci95: [number, number] | null;
-    episodes: number | null;
-  }[];
+  evaluations: TrainingEvaluation[];
+  /** The same evaluations of the run's weight average (`--average-decay`); empty without one. */
+  averageEvaluations: TrainingEvaluation[];
   /** The evaluation of the agent the run kept as its best (`<run>/best`), if it kept one. */
   best: { step: number; mean: number } | null;
   lines: number;

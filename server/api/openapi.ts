@@ -268,7 +268,8 @@ export function openApiDocument(serverUrl?: string): object {
           description:
             'Each line is checked against its kind (train, episode, eval); lines that fail are counted in invalidLines and left out. ' +
             'Series longer than 1000 points are thinned evenly (first and last kept). ' +
-            'best is the evaluation of the agent the run kept as its best (the last eval line marked eval/best), or null. 204 (no body) when the version came without a log; 404 when there is no such version.',
+            'best is the evaluation of the agent the run kept as its best (the last eval line marked eval/best), or null. ' +
+            "averageEvaluations are the evaluations of the run's weight average (eval/average/... on the same lines; runs trained with --average-decay), else empty. 204 (no body) when the version came without a log; 404 when there is no such version.",
           parameters: [pathId('id', 'version id')],
           responses: {
             200: json(
@@ -280,6 +281,15 @@ export function openApiDocument(serverUrl?: string): object {
                 },
                 episodes: { type: 'array', items: obj({ step: int, return: num }) },
                 evaluations: {
+                  type: 'array',
+                  items: obj({
+                    step: int,
+                    mean: num,
+                    ci95: { type: 'array', items: num, nullable: true },
+                    episodes: { ...int, nullable: true },
+                  }),
+                },
+                averageEvaluations: {
                   type: 'array',
                   items: obj({
                     step: int,

@@ -44,6 +44,7 @@ describe('readTrainingLog', () => {
         { step: 2000, mean: 7, ci95: [5.5, 8.5], episodes: 10 },
         { step: 4000, mean: 9, ci95: null, episodes: null },
       ],
+      averageEvaluations: [],
       best: null,
       lines: 11,
       invalidLines: 4,
@@ -81,6 +82,22 @@ describe('readTrainingLog', () => {
     expect(view?.invalidLines).toBe(1);
     const unmarked = await write('unmarked.jsonl', evals.slice(0, 2));
     expect((await readTrainingLog(unmarked))?.best).toBeNull();
+  });
+
+  it("serves a run's weight-average evaluations from the same eval lines", async () => {
+    const file = await write('average.jsonl', [
+      '{"type":"eval","step":1000,"eval/mean":3,"eval/average/mean":4,"eval/average/ci95_low":2,"eval/average/ci95_high":6,"eval/average/episodes":5}',
+      '{"type":"eval","step":2000,"eval/mean":5,"eval/average/mean":8}',
+      '{"type":"eval","step":3000,"eval/mean":6}',
+      '{"type":"eval","step":4000,"eval/mean":7,"eval/average/mean":"high"}',
+    ]);
+    const view = await readTrainingLog(file);
+    expect(view?.evaluations.map((e) => e.mean)).toEqual([3, 5, 6]);
+    expect(view?.averageEvaluations).toEqual([
+      { step: 1000, mean: 4, ci95: [2, 6], episodes: 5 },
+      { step: 2000, mean: 8, ci95: null, episodes: null },
+    ]);
+    expect(view?.invalidLines).toBe(1);
   });
 
   it('answers null for a missing log', async () => {

@@ -11,6 +11,9 @@
  *
  * An eval line with `"eval/best":true` beat every earlier one, and the run kept that agent as its
  * best (`<run>/best`); the last such line is served apart as `best`, so thinning never drops it.
+ * Runs that keep a weight average (`--average-decay`) evaluate it beside the online network on
+ * the same line (`eval/average/mean`, `eval/average/ci95_low`, ...): served as
+ * `averageEvaluations`.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -39,7 +42,18 @@ const evalLine = z.looseObject({
   'eval/ci95_high': value.nullable().optional(),
   'eval/episodes': z.number().int().min(0).optional(),
   'eval/best': z.boolean().optional(),
+  'eval/average/mean': value.optional(),
+  'eval/average/ci95_low': value.nullable().optional(),
+  'eval/average/ci95_high': value.nullable().optional(),
+  'eval/average/episodes': z.number().int().min(0).optional(),
 });
+
+export interface Evaluation {
+  step: number;
+  mean: number;
+  ci95: [number, number] | null;
+  episodes: number | null;
+}
 
 export interface TrainingLogView {
   /** Training return, mean of the last 100 episodes, by agent step. */
@@ -47,12 +61,9 @@ export interface TrainingLogView {
   /** Single training episodes' returns, by the step they ended at. */
   episodes: { step: number; return: number }[];
   /** Greedy evaluations during training: mean with its 95% interval. */
-  evaluations: {
-    step: number;
-    mean: number;
-    ci95: [number, number] | null;
-    episodes: number | null;
-  }[];
+  evaluations: Evaluation[];
+  /** The same evaluations of the run's weight average, where the run kept one (else empty). */
+  averageEvaluations: Evaluation[];
   /** The evaluation of the agent the run kept as its best: the last eval line marked best. */
   best: { step: number; mean: number } | null;
   /** Lines read, and lines that were not JSON or failed their kind's schema. */
@@ -70,7 +81,8 @@ export async function readTrainingLog(
   const maxPoints = opts.maxPoints ?? 1000;
   const train: TrainingLogView['train'] = [];
   const episodes: TrainingLogView['episodes'] = [];
-  const evaluations: TrainingLogView['evaluations'] = [];
+  const evaluations: Evaluation[] = [];
+  const averageEvaluations: Evaluation[] = [];
   let best: TrainingLogView['best'] = null;
   let lines = 0;
   let invalidLines = 0;
@@ -115,14 +127,26 @@ export async function readTrainingLog(
       const line = evalLine.safeParse(entry);
       if (!line.success) invalidLines++;
       else {
-        const low = line.data['eval/ci95_low'];
-        const high = line.data['eval/ci95_high'];
+        const d = line.data;
+        const interval = (low: number | null | undefined, high: number | null | undefined) =>
+          typeof low === 'number' && typeof high === 'number'
+            ? ([low, high] as [number, number])
+            : null;
         evaluations.push({
-          step: line.data.step,
-          mean: line.data['eval/mean'],
-          ci95: typeof low === 'number' && typeof high === 'number' ? [low, high] : null,
-          episodes: line.data['eval/episodes'] ?? null,
+          step: d.step,
+          mean: d['eval/mean'],
+          ci95: interval(d['eval/ci95_low'], d['eval/ci95_high']),
+          episodes: d['eval/episodes'] ?? null,
         });
+        const averageMean = d['eval/average/mean'];
+        if (averageMean !== undefined) {
+          averageEvaluations.push({
+            step: d.step,
+            mean: averageMean,
+            ci95: interval(d['eval/average/ci95_low'], d['eval/average/ci95_high']),
+            episodes: d['eval/average/episodes'] ?? null,
+          });
+        }
         if (line.data['eval/best'] === true) {
           best = { step: line.data.step, mean: line.data['eval/mean'] };
         }
@@ -130,11 +154,14 @@ export async function readTrainingLog(
     }
     // Other kinds (config, checkpoints) are valid lines that nothing charts.
   }
-  const thinned = [train, episodes, evaluations].some((s) => s.length > maxPoints);
+  const thinned = [train, episodes, evaluations, averageEvaluations].some(
+    (s) => s.length > maxPoints,
+  );
   return {
     train: thin(train, maxPoints),
     episodes: thin(episodes, maxPoints),
     evaluations: thin(evaluations, maxPoints),
+    averageEvaluations: thin(averageEvaluations, maxPoints),
     best,
     lines,
     invalidLines,

@@ -37,7 +37,7 @@ const LOG = [
   '{"type":"config","runId":"r"}',
   '{"type":"train","step":1000,"charts/mean_return_100":2.5,"charts/epsilon":0.5}',
   '{"type":"episode","step":900,"charts/episodic_return":3}',
-  '{"type":"eval","step":1000,"eval/mean":6,"eval/ci95_low":4,"eval/ci95_high":8,"eval/episodes":5,"eval/best":true}',
+  '{"type":"eval","step":1000,"eval/mean":6,"eval/ci95_low":4,"eval/ci95_high":8,"eval/episodes":5,"eval/best":true,"eval/average/mean":7,"eval/average/ci95_low":5,"eval/average/ci95_high":9,"eval/average/episodes":5}',
   '{"type":"eval","step":"soon"}',
   '<script>alert(1)</script>',
 ].join('\n');
@@ -54,6 +54,7 @@ describe('training log route', () => {
       train: [{ step: 1000, meanReturn: 2.5, epsilon: 0.5 }],
       episodes: [{ step: 900, return: 3 }],
       evaluations: [{ step: 1000, mean: 6, ci95: [4, 8], episodes: 5 }],
+      averageEvaluations: [{ step: 1000, mean: 7, ci95: [5, 9], episodes: 5 }],
       best: { step: 1000, mean: 6 },
       lines: 6,
       invalidLines: 2,

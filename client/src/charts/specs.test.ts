@@ -43,6 +43,7 @@ describe('chart data', () => {
         { step: 2000, mean: 12, ci95: [10, 14], episodes: 10 },
         { step: 4000, mean: 15, ci95: null, episodes: null },
       ],
+      averageEvaluations: [],
       best: null,
       lines: 5,
       invalidLines: 0,
@@ -65,6 +66,7 @@ describe('chart data', () => {
         { step: 2000, mean: 12, ci95: null, episodes: 5 },
         { step: 6000, mean: 9, ci95: null, episodes: 5 },
       ],
+      averageEvaluations: [],
       best: { step: 2000, mean: 12 },
       lines: 2,
       invalidLines: 0,
@@ -96,11 +98,52 @@ describe('chart data', () => {
       'line',
       'rule',
       'line',
+      'line',
       'point',
       'text',
     ]);
     const vega = compile(spec).spec;
     expect(vega.marks?.length).toBeGreaterThanOrEqual(4);
+    // Without weight-average rows the legend does not name that series.
+    const domain = (s: unknown) =>
+      (s as { encoding: { color: { scale: { domain: string[] } } } }).encoding.color.scale.domain;
+    expect(domain(spec)).not.toContain('weight-average evaluation');
+  });
+
+  it("draws a run's weight-average evaluations as a line of their own", () => {
+    const log: TrainingLog = {
+      versionId: 1,
+      train: [],
+      episodes: [],
+      evaluations: [{ step: 2000, mean: 12, ci95: [10, 14], episodes: 5 }],
+      averageEvaluations: [{ step: 2000, mean: 17, ci95: [15, 19], episodes: 5 }],
+      best: null,
+      lines: 1,
+      invalidLines: 0,
+      thinned: false,
+    };
+    const points = trainingPoints(log);
+    expect(points).toEqual([
+      { step: 2000, value: 12, series: 'evaluation mean (95% interval)', low: 10, high: 14 },
+      { step: 2000, value: 17, series: 'weight-average evaluation' },
+    ]);
+    const spec = trainingCurveSpec(points);
+    const layers = (spec as { layer: { transform?: { filter: unknown }[] }[] }).layer;
+    expect(
+      layers.some(
+        (l) =>
+          JSON.stringify(l.transform?.[0]) ===
+          JSON.stringify({ filter: { field: 'series', equal: 'weight-average evaluation' } }),
+      ),
+    ).toBe(true);
+    const scale = (spec as { encoding: { color: { scale: { domain: string[] } } } }).encoding.color
+      .scale;
+    expect(scale.domain).toContain('weight-average evaluation');
+    const vega = compile(spec).spec;
+    const values = (vega.data ?? []).flatMap(
+      (d) => ((d as { values?: { series?: string }[] }).values ?? []) as { series?: string }[],
+    );
+    expect(values.filter((v) => v.series === 'weight-average evaluation')).toHaveLength(1);
   });
 
   it('numbers episodes in the order played with a running mean', () => {

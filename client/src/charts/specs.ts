@@ -89,6 +89,7 @@ const SERIES = {
   episode: 'training episode return',
   train: 'training return (mean of 100)',
   evaluation: 'evaluation mean (95% interval)',
+  average: 'weight-average evaluation',
 } as const;
 
 /** One row of the training-curve chart; `low`/`high` only on evaluations with an interval. */
@@ -124,6 +125,12 @@ export function trainingPoints(log: TrainingLog): TrainingPoint[] {
     ...log.episodes.map((e) => ({ step: e.step, value: e.return, series: SERIES.episode })),
     ...log.train.map((t) => ({ step: t.step, value: t.meanReturn, series: SERIES.train })),
     ...evaluations,
+    // Older servers send no averageEvaluations.
+    ...(log.averageEvaluations ?? []).map((e) => ({
+      step: e.step,
+      value: e.mean,
+      series: SERIES.average,
+    })),
   ];
 }
 
@@ -131,9 +138,11 @@ export function trainingPoints(log: TrainingLog): TrainingPoint[] {
  * The training curve: each training episode's return as faint points, the mean of the last 100
  * as a line, and the periodic greedy evaluations as points on a line with their 95% intervals
  * as vertical bars, all over agent steps. The evaluation whose agent the run kept as its best
- * is a labelled diamond.
+ * is a labelled diamond. A run's weight-average evaluations, where it kept one, are a line of
+ * their own (in the legend only then).
  */
 export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpec {
+  const hasAverage = points.some((p) => p.series === SERIES.average);
   const x = { field: 'step', type: 'quantitative', title: 'agent steps' } as const;
   const y = { field: 'value', type: 'quantitative', title: 'score' } as const;
   const color = {
@@ -141,8 +150,13 @@ export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpe
     type: 'nominal',
     title: null,
     scale: {
-      domain: [SERIES.episode, SERIES.train, SERIES.evaluation],
-      range: ['#9aa5b1', '#4c78a8', '#f58518'],
+      domain: [
+        SERIES.episode,
+        SERIES.train,
+        SERIES.evaluation,
+        ...(hasAverage ? [SERIES.average] : []),
+      ],
+      range: ['#9aa5b1', '#4c78a8', '#f58518', '#2f9e44'],
     },
     legend: { orient: 'bottom', direction: 'vertical' },
   } as const;
@@ -181,6 +195,11 @@ export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpe
             { field: 'high', type: 'quantitative', format: '.1f', title: '95% high' },
           ],
         },
+      },
+      {
+        transform: [only(SERIES.average)],
+        mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
+        encoding: { tooltip: [...tooltip] },
       },
       {
         transform: [{ filter: 'datum.best === true' }],

@@ -93,12 +93,15 @@ function TrainingCurve({ versionId }: { versionId: number }) {
           {invalidLines > 0 ? ` · ${invalidLines} unreadable left out` : ''}
           {thinned ? ' · thinned to 1000 points a series' : ''}
           {best ? ` · best agent kept at step ${best.step.toLocaleString('en')}` : ''}
+          {(log.data.averageEvaluations ?? []).length > 0
+            ? " · green: the run's weight average, evaluated beside it"
+            : ''}
         </span>
       }
     >
       <VegaChart
         spec={spec}
-        label="Score during training by agent step: episode returns, their mean of 100, and evaluations with 95% intervals; a diamond marks the evaluation of the agent the run kept as its best"
+        label="Score during training by agent step: episode returns, their mean of 100, and evaluations with 95% intervals; a diamond marks the evaluation of the agent the run kept as its best; a second line, where present, the evaluations of the run's weight average"
       />
     </Card>
   );

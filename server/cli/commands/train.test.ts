@@ -110,4 +110,21 @@ describe('arena agent export', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain(`no checkpoint at step 7 in ${runDir}; kept: 24, 48`);
   }, 120_000);
+
+  it("writes a run's weight average with --average, as the run wrote it", () => {
+    const run = tinyRun('--average-decay', '0.99');
+    expect(run.status, run.stderr).toBe(0);
+    const averageDir = /^weight-averaged agent: (\S+)$/m.exec(run.stdout)?.[1] as string;
+    expect(averageDir, run.stdout).toBeDefined();
+    const runDir = join(runsDir, /^run (\S+):/m.exec(run.stdout)?.[1] as string);
+    const out = join(runsDir, 'exported-average');
+    const exported = runCli(['agent', 'export', runDir, '--average', '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(readFileSync(join(out, 'weights.bin'))).toEqual(
+      readFileSync(join(averageDir, 'weights.bin')),
+    );
+    const meta = JSON.parse(readFileSync(join(out, 'agent.json'), 'utf8'));
+    expect(meta.training.weightAverage).toEqual({ decay: 0.99, updates: 6 });
+    expect(runCli(['agent', 'check', out]).status).toBe(0);
+  }, 120_000);
 });

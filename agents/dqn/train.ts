@@ -452,30 +452,28 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   /** Writes the online network (or the weight average) as it is now, at run.step, as an agent. */
   const writeAgent = (
     dir: string,
-    options: { selection?: AgentSelection; model?: tfTypes.LayersModel } = {},
+    { selection, model = online }: { selection?: AgentSelection; model?: tfTypes.LayersModel } = {},
   ) =>
     saveAgentDir(dir, {
       tf,
-      model: options.model ?? online,
+      model,
       trainingLog: logFile,
       meta: dqnAgentMeta({
         cfg,
         runId,
         step: run.step,
-        actions: actionNames,
+        actions: options.actionNames ?? envs.actionSpace.names,
         parameters: online.countParams(),
         backend,
-        licence: licence,
-        selection: options.selection,
+        licence: options.licence,
+        selection,
         weightAverage:
-          options.model === average && average
+          average && model === average
             ? { decay: cfg.averageDecay, updates: run.updates }
             : undefined,
       }),
     });
   const bestDir = join(runDir, 'best');
-  const licence = options.licence;
-  const actionNames = options.actionNames ?? envs.actionSpace.names;
 
   let batch: ReplayBatch | undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */

@@ -3,7 +3,7 @@
  * (CI=true) a missing cc65 is a failure, not a skip (.ci/run installs it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,9 +29,14 @@ describe.skipIf(!available)('bundled game ROMs', () => {
 
   for (const id of listGames()) {
     it(`rebuilds ${id}.nes byte for byte from its sources`, () => {
-      const out = join(mkdtempSync(join(tmpdir(), 'arena-build-')), `${id}.nes`);
-      buildGame(id, out);
-      expect(Buffer.compare(readFileSync(out), readFileSync(romPath(id)))).toBe(0);
+      const dir = mkdtempSync(join(tmpdir(), 'arena-build-'));
+      try {
+        const out = join(dir, `${id}.nes`);
+        buildGame(id, out);
+        expect(Buffer.compare(readFileSync(out), readFileSync(romPath(id)))).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 });

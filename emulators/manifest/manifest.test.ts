@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,7 @@ describe('user ROMs and entries', () => {
   afterEach(() => {
     if (saved === undefined) delete process.env.ARENA_ROMS;
     else process.env.ARENA_ROMS = saved;
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds a user entry and its ROM by SHA-1, whatever the file is called', () => {

@@ -14,7 +14,7 @@ import type { ServerConfigInput } from '../../server/config.ts';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
-  /** Closes the server and removes its data folder. */
+  /** Closes the server and removes its data folder (unless the test passed its own). */
   dispose(): Promise<void>;
 }
 
@@ -22,7 +22,9 @@ export interface TestServer extends RunningServer {
 export const TEST_CONDITIONS = { episodes: 3, maxEpisodeFrames: 300 };
 
 export async function startTestServer(input: ServerConfigInput = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'arena-server-test-'));
+  // A test that brings its own data folder manages it; otherwise the server gets a fresh one.
+  const ownFolder = input.dataDir === undefined;
+  const dataDir = input.dataDir ?? (await mkdtemp(join(tmpdir(), 'arena-server-test-')));
   const server = await startServer({
     port: 0,
     dataDir,
@@ -40,7 +42,7 @@ export async function startTestServer(input: ServerConfigInput = {}): Promise<Te
     conditions: { ...TEST_CONDITIONS, ...input.conditions },
   }).catch(async (error: unknown) => {
     // A start that fails (a test of bad configuration or a busy port) leaves no folder behind.
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownFolder) await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
   if (!input.seed) {
@@ -57,7 +59,7 @@ export async function startTestServer(input: ServerConfigInput = {}): Promise<Te
     dataDir,
     async dispose() {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownFolder) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../tests/support/cli.ts';
 import { PROBE_ENTRY_FILE, PROBE_ROM_FILE } from '../../../tests/support/probe.ts';
 
@@ -11,6 +11,9 @@ describe('arena roms', () => {
   beforeEach(() => {
     roms = mkdtempSync(join(tmpdir(), 'arena-roms-'));
     scratch = mkdtempSync(join(tmpdir(), 'arena-scratch-'));
+  });
+  afterEach(() => {
+    for (const d of [roms, scratch]) rmSync(d, { recursive: true, force: true });
   });
   const cli = (...args: string[]) => runCli(args, { ARENA_ROMS: roms });
   const probe = readFileSync(PROBE_ROM_FILE);

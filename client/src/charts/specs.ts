@@ -158,7 +158,7 @@ export function trainingCurveSpec(points: readonly TrainingPoint[]): TopLevelSpe
       ],
       range: ['#9aa5b1', '#4c78a8', '#f58518', '#2f9e44'],
     },
-    legend: { orient: 'bottom', direction: 'vertical' },
+    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 400 },
   } as const;
   const only = (series: string) => ({ filter: { field: 'series', equal: series } });
   const tooltip = [

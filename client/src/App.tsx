@@ -1,4 +1,5 @@
 /** The dashboard shell: header with brand, navigation and theme toggle, and the routes. */
+import { Ghost } from 'lucide-react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { Button, EmptyState } from './components/ui.tsx';
 import { AgentPage } from './pages/AgentPage.tsx';
@@ -53,7 +54,7 @@ export function App() {
           <Route
             path="*"
             element={
-              <EmptyState icon="👾" title="Nothing here">
+              <EmptyState icon={<Ghost />} title="Nothing here">
                 <Link to="/">Back to the live games</Link>
               </EmptyState>
             }

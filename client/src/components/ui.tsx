@@ -2,6 +2,7 @@
  * The dashboard's small design system: layout and display components styled by `styles.css`
  * through CSS variables (colour, spacing, type), so both themes come from one set of classes.
  */
+import { Joystick } from 'lucide-react';
 import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
 export function Card({
@@ -67,11 +68,12 @@ export function Table({ caption, children }: { caption?: string; children: React
 }
 
 export function EmptyState({
-  icon = '🕹️',
+  icon = <Joystick />,
   title,
   children,
 }: {
-  icon?: string;
+  /** A lucide icon: SVG, so it draws the same where no emoji font is installed. */
+  icon?: ReactNode;
   title: string;
   children?: ReactNode;
 }) {

@@ -3,6 +3,7 @@
  * 95% intervals and Rank (UB), and a heatmap of pairwise win rates from the matches played; the
  * Duel page has the full view. Hidden entirely while the server has no Duel routes.
  */
+import { Swords } from 'lucide-react';
 import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { getDuelRatings, listMatches, type Match } from '../api.ts';
@@ -40,7 +41,7 @@ export function DuelSection({ game }: { game: string }) {
   return (
     <Card title="Duel ratings" actions={<Link to="/duel">Matches and replays →</Link>}>
       {list.length === 0 ? (
-        <EmptyState icon="⚔️" title="No Duel matches yet">
+        <EmptyState icon={<Swords />} title="No Duel matches yet">
           Ratings appear here once agents have played each other.
         </EmptyState>
       ) : (

@@ -4,6 +4,7 @@
  * every episode with its outcome code and reason. Reloads when the server pushes a leaderboard
  * change of this agent (its evaluation recorded episodes), with a slow poll as a fallback.
  */
+import { Gamepad2, Hourglass } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { type Episode, getAgent, getTrainingLog, listEpisodes, listMatches } from '../api.ts';
@@ -230,7 +231,7 @@ export function AgentPage() {
             <Stat label="failed" value={stats.failures} hint="episodes that did not end normally" />
           </div>
         ) : (
-          <EmptyState icon="⏳" title="Not evaluated yet">
+          <EmptyState icon={<Hourglass />} title="Not evaluated yet">
             Its evaluation episodes will show up here as they finish.
           </EmptyState>
         )}
@@ -256,7 +257,7 @@ export function AgentPage() {
         ) : episodes.loading ? (
           <Loading />
         ) : (
-          <EmptyState icon="🎮" title="No episodes yet" />
+          <EmptyState icon={<Gamepad2 />} title="No episodes yet" />
         )}
       </Card>
     </>

@@ -3,6 +3,7 @@
  * Rank (UB), a heatmap of pairwise win rates, and the latest matches (each opens its replay).
  * Everything reloads when the server pushes a recorded match, with a slow poll as the fallback.
  */
+import { Hourglass, Swords } from 'lucide-react';
 import { useMemo } from 'react';
 import { getDuelTable, listMatches } from '../api.ts';
 import { pairwiseWinRates, winRateHeatmapSpec } from '../charts/specs.ts';
@@ -76,7 +77,7 @@ export function DuelPage() {
       <>
         {head}
         <Card>
-          <EmptyState icon="⚔️" title="This server plays no head-to-head matches" />
+          <EmptyState icon={<Swords />} title="This server plays no head-to-head matches" />
         </Card>
       </>
     );
@@ -97,7 +98,7 @@ export function DuelPage() {
       </div>
       <Card title="Ratings">
         {ratings.length === 0 ? (
-          <EmptyState icon="⚔️" title="No matches yet">
+          <EmptyState icon={<Swords />} title="No matches yet">
             Ratings appear as soon as the first matches end.
           </EmptyState>
         ) : (
@@ -115,7 +116,7 @@ export function DuelPage() {
       )}
       <Card title="Recent matches">
         {recent.length === 0 ? (
-          <EmptyState icon="⏳" title="No matches yet" />
+          <EmptyState icon={<Hourglass />} title="No matches yet" />
         ) : (
           <MatchList matches={recent} caption="Recent Duel matches" />
         )}

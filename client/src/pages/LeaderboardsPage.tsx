@@ -4,6 +4,7 @@
  * when the server pushes a leaderboard change of their game (live connection), with a slow poll
  * as a fallback that speeds up while the connection is down.
  */
+import { Hourglass } from 'lucide-react';
 import { useSearchParams } from 'react-router-dom';
 import { getCrossGameTable, getLeaderboard, listGames } from '../api.ts';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Segmented } from '../components/ui.tsx';
@@ -34,7 +35,7 @@ function GameBoard({ game }: { game: string }) {
       }
     >
       {rows.length === 0 ? (
-        <EmptyState icon="⏳" title="No scores yet">
+        <EmptyState icon={<Hourglass />} title="No scores yet">
           Agents appear here as soon as their first evaluation episodes are recorded.
         </EmptyState>
       ) : (
@@ -52,7 +53,7 @@ function AllGames() {
   return (
     <Card title="Across games · normalised scores">
       {table.data.rows.length === 0 ? (
-        <EmptyState icon="⏳" title="No scores yet" />
+        <EmptyState icon={<Hourglass />} title="No scores yet" />
       ) : (
         <CrossGameTable rows={table.data.rows} games={table.data.games} />
       )}

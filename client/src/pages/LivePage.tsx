@@ -1,4 +1,5 @@
 /** Live (home): every game running now as a small live screen; click one to watch it large. */
+import { WifiOff } from 'lucide-react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { LiveRoomInfo } from '../../../server/protocol/live.ts';
 import { Badge, Card, EmptyState, formatNumber, Loading } from '../components/ui.tsx';
@@ -76,7 +77,7 @@ export function LivePage() {
       {rooms === null ? (
         status === 'closed' ? (
           <Card>
-            <EmptyState icon="📡" title="The live stream is not reachable">
+            <EmptyState icon={<WifiOff />} title="The live stream is not reachable">
               The arena server is not streaming right now; this page reconnects by itself.
               Meanwhile, see the <Link to="/leaderboards">leaderboards</Link>.
             </EmptyState>

@@ -3,6 +3,7 @@
  * The server plays the recorded controller bytes back into a live room (`POST /matches/:id/watch`)
  * and the page draws that room like any live game, with both players' scores as they went.
  */
+import { Ghost } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { getMatch, type MatchDetails, watchMatch } from '../api.ts';
@@ -81,7 +82,7 @@ export function MatchPage() {
   if (!valid) {
     return (
       <Card>
-        <EmptyState icon="👾" title="No such match">
+        <EmptyState icon={<Ghost />} title="No such match">
           <Link to="/duel">Back to Duel</Link>
         </EmptyState>
       </Card>

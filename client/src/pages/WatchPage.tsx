@@ -3,6 +3,7 @@
  * agents), score and lives, the pad, and both players for a Duel match. An evaluation (speed 0)
  * runs faster than real time and is shown as sampled frames.
  */
+import { Flag } from 'lucide-react';
 import { useEffect } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Badge, Card, EmptyState, formatNumber, Stat } from '../components/ui.tsx';
@@ -39,7 +40,7 @@ export function WatchPage() {
   if (rooms && !room && !end) {
     return (
       <Card>
-        <EmptyState icon="🏁" title="This game is not running">
+        <EmptyState icon={<Flag />} title="This game is not running">
           It may have just ended. <Link to="/">See what is live now</Link>.
         </EmptyState>
       </Card>

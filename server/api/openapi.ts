@@ -18,6 +18,13 @@ const int = { type: 'integer' };
 const num = { type: 'number' };
 const str = { type: 'string' };
 const nullableNum = { type: 'number', nullable: true };
+/** A greedy evaluation in a training log: mean with its 95% interval. */
+const evaluation = obj({
+  step: int,
+  mean: num,
+  ci95: { type: 'array', items: num, nullable: true },
+  episodes: { ...int, nullable: true },
+});
 const pathId = (name: string, description: string) => ({
   name,
   in: 'path',
@@ -280,24 +287,8 @@ export function openApiDocument(serverUrl?: string): object {
                   items: obj({ step: int, meanReturn: num, epsilon: { ...num, nullable: true } }),
                 },
                 episodes: { type: 'array', items: obj({ step: int, return: num }) },
-                evaluations: {
-                  type: 'array',
-                  items: obj({
-                    step: int,
-                    mean: num,
-                    ci95: { type: 'array', items: num, nullable: true },
-                    episodes: { ...int, nullable: true },
-                  }),
-                },
-                averageEvaluations: {
-                  type: 'array',
-                  items: obj({
-                    step: int,
-                    mean: num,
-                    ci95: { type: 'array', items: num, nullable: true },
-                    episodes: { ...int, nullable: true },
-                  }),
-                },
+                evaluations: { type: 'array', items: evaluation },
+                averageEvaluations: { type: 'array', items: evaluation },
                 best: { ...obj({ step: int, mean: num }), nullable: true },
                 lines: int,
                 invalidLines: int,

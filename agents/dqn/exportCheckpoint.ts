@@ -1,8 +1,8 @@
 /**
  * A training run's checkpoint as an agent folder (`arena agent export`): the online network at the
  * checkpoint's step (or, with `average`, the run's weight average), the agent.json the run would
- * have written at that step, and the training log up to that step. For a run that stopped before it wrote its agent, or to keep a point of a run
- * other than its last and best agents.
+ * have written at that step, and the training log up to that step. For a run that stopped before
+ * it wrote its agent, or to keep a point of a run other than its last and best agents.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,8 +62,8 @@ export async function exportCheckpointAgent(
   }
   const cfg = parseDqnConfig(saved.config);
   const group = options.average ? 'average' : 'online';
-  const online = checkpoint.tensors.find((g) => g.name === group);
-  if (!online) {
+  const networkWeights = checkpoint.tensors.find((g) => g.name === group);
+  if (!networkWeights) {
     throw new UserError(
       options.average
         ? `${checkpoint.dir} has no weight average (the run was trained without --average-decay)`
@@ -80,13 +80,13 @@ export async function exportCheckpointAgent(
     dueling: cfg.dueling,
   });
   const shapes = model.getWeights().map((w) => w.shape.join('x'));
-  if (shapes.join() !== online.shapes.map((s) => s.join('x')).join()) {
+  if (shapes.join() !== networkWeights.shapes.map((s) => s.join('x')).join()) {
     throw new UserError(
       `${checkpoint.dir}: its ${options.average ? 'weight average' : 'online network'} does not match a ${cfg.net} network for ${cfg.game}`,
       'BAD_CHECKPOINT',
     );
   }
-  const weights = online.arrays.map((a, i) => tf.tensor(a, online.shapes[i]));
+  const weights = networkWeights.arrays.map((a, i) => tf.tensor(a, networkWeights.shapes[i]));
   model.setWeights(weights);
   tf.dispose(weights);
 

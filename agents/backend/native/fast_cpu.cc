@@ -698,14 +698,6 @@ Napi::Value SumReduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamStep(w, g, m, v, wOut, mOut, vOut, scalars): one Adam step over a variable in
-// one pass, where the op-by-op form makes 13 passes and 13 kernel calls. scalars =
-// [beta1, 1 - beta1, beta2, 1 - beta2, lr / (1 - beta1^t), 1 - beta2^t, epsilon],
-// each already rounded to float32 as the op form's scalar tensors are. The
-// arithmetic follows agents/dqn/adam.ts operation by operation, in float32, and
-// the build keeps the compiler from fusing a multiply and an add (-ffp-contract=off),
-// so the result is bit-identical to the op-by-op form on this backend:
-//   m' = m b1 + g (1-b1); v' = v b2 + g^2 (1-b2); w' = w - m' lrT / (sqrt(v' / bc2) + eps)
 // The loop on its own, its arrays declared unaliased: with seven pointers that might overlap the
 // compiler would need more run-time overlap checks than it makes, and left the loop scalar
 // (a divide, a square root and a divide per element). Vector divides and square roots round
@@ -726,6 +718,14 @@ static void AdamLoop(const float* __restrict__ w, const float* __restrict__ g,
   }
 }
 
+// adamStep(w, g, m, v, wOut, mOut, vOut, scalars): one Adam step over a variable in
+// one pass, where the op-by-op form makes 13 passes and 13 kernel calls. scalars =
+// [beta1, 1 - beta1, beta2, 1 - beta2, lr / (1 - beta1^t), 1 - beta2^t, epsilon],
+// each already rounded to float32 as the op form's scalar tensors are. The
+// arithmetic follows agents/dqn/adam.ts operation by operation, in float32, and
+// the build keeps the compiler from fusing a multiply and an add (-ffp-contract=off),
+// so the result is bit-identical to the op-by-op form on this backend:
+//   m' = m b1 + g (1-b1); v' = v b2 + g^2 (1-b2); w' = w - m' lrT / (sqrt(v' / bc2) + eps)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   const float* w = F32(info[0]);
   const float* g = F32(info[1]);

@@ -156,6 +156,15 @@ export const dqnConfigSchema = z
           'beside training, evaluated with it and written as <run>/average (Polyak averaging; ' +
           'weight averaging in deep RL: Nikishin 2018); 0 = off (Nature/CleanRL: off)',
       ),
+    augmentShift: int()
+      .min(0)
+      .max(16)
+      .default(0)
+      .describe(
+        'random-shift augmentation of replay batches: each sampled observation moves up to this ' +
+          'many pixels in x and y, edges repeated (DrQ, Kostrikov 2020: 4); 0 = off ' +
+          '(Nature/CleanRL: off)',
+      ),
     prioritized: z
       .boolean()
       .default(false)

@@ -27,6 +27,7 @@ import { type SaveAgentOptions, saveAgentDir } from '../format/io.ts';
 import type { AgentMeta } from '../format/schema.ts';
 import { Adam } from './adam.ts';
 import { DqnAgent } from './agent.ts';
+import { RandomShift } from './augment.ts';
 import {
   fileSize,
   type LearnerParts,
@@ -476,6 +477,10 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const bestDir = join(runDir, 'best');
 
   let batch: ReplayBatch | undefined;
+  const shift =
+    cfg.augmentShift > 0
+      ? new RandomShift(cfg.augmentShift, FRAME_HEIGHT, FRAME_WIDTH, replay.frameStack)
+      : undefined;
   /** The gradient steps (and target update) owed by the steps taken so far. */
   const learn = () => {
     // The updates owed now were earned by the steps up to run.step: they take its step size.
@@ -484,6 +489,11 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     for (; run.pendingUpdates > 0; run.pendingUpdates--) {
       // One batch's arrays serve every step: dqnUpdate's tensors are gone when it returns.
       batch = replay.sample(cfg.batchSize, sampleRng, beta, batch);
+      if (shift) {
+        // The replay generator draws the shifts too, so a checkpoint already carries them.
+        shift.apply(batch.observations, batch.size, sampleRng);
+        shift.apply(batch.nextObservations, batch.size, sampleRng);
+      }
       const out = dqnUpdate(ctx, batch);
       if (cfg.prioritized) replay.updatePriorities(batch.indices, out.tdErrors);
       run.lastLoss = out.loss;

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../emulators/rng.ts';
 import { ChainEnv, type ChainOptions } from '../../tests/support/chainEnv.ts';
 import { FakeVectorEnv } from '../../tests/support/fakeVectorEnv.ts';
@@ -10,6 +10,7 @@ import { checkAgentDir } from '../format/check.ts';
 import { loadDqnAgent } from '../format/io.ts';
 import { Adam } from './adam.ts';
 import type { DqnAgent } from './agent.ts';
+import { RandomShift } from './augment.ts';
 import { readLatestCheckpoint } from './checkpoint.ts';
 import type { DqnConfigInput } from './config.ts';
 import type { EvalStats } from './evaluate.ts';
@@ -794,6 +795,55 @@ describe('trainDqn', () => {
       // By step 10 one gradient step has moved the average away from the online network.
       expect(evals[0][1]).not.toBe(evals[0][2]);
     });
+  });
+
+  it('shifts both observations of every replay batch when augmentShift is set (DrQ)', async () => {
+    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
+    const config = (runsDir: string, augmentShift: number): DqnConfigInput => ({
+      ...quiet,
+      game: 'chain',
+      net: 'small',
+      seed: 5,
+      totalSteps: 24,
+      bufferSize: 40,
+      batchSize: 3,
+      learningStarts: 4,
+      trainFrequency: 4,
+      targetUpdateInterval: 8,
+      explorationFraction: 0.5,
+      learningRate: 1e-3,
+      checkpointEvery: 0,
+      logEvery: 4,
+      augmentShift,
+      runsDir: join(dir, runsDir),
+    });
+    const apply = vi.spyOn(RandomShift.prototype, 'apply');
+    let shifted: Awaited<ReturnType<typeof trainDqn>>;
+    try {
+      shifted = await trainDqn({
+        config: config('shift-on', 4),
+        makeVectorEnv: chainEnvs(chain),
+        quiet: true,
+      });
+      expect(shifted.updates).toBe(5);
+      // Current and next observations, each batch of batchSize, once per gradient step.
+      expect(apply).toHaveBeenCalledTimes(2 * shifted.updates);
+      for (const [obs, size] of apply.mock.calls) {
+        expect(size).toBe(3);
+        expect(obs.length).toBe(3 * 84 * 84 * 4);
+      }
+      expect(apply.mock.instances.every((shift) => (shift as RandomShift).pad === 4)).toBe(true);
+    } finally {
+      apply.mockRestore();
+    }
+    const plain = await trainDqn({
+      config: config('shift-off', 0),
+      makeVectorEnv: chainEnvs(chain),
+      quiet: true,
+    });
+    expect(plain.updates).toBe(5);
+    // Same seed, same experience until learning starts; the shifted batches teach otherwise.
+    expect(shifted.weights.some((w, i) => firstDifference(w, plain.weights[i]) !== -1)).toBe(true);
   });
 
   it('resumes from a checkpoint bit for bit', async () => {

@@ -48,6 +48,8 @@ it('resumes a Brick run bit for bit from a checkpoint taken mid-episode', async 
     trainFrequency: 4,
     targetUpdateInterval: 40,
     explorationFraction: 0.5,
+    // Shifted replay batches draw from the replay generator, which the checkpoint carries.
+    augmentShift: 4,
     // Training conditions (sticky actions, no-op starts, terminal on life loss: the defaults),
     // with a frame cap short enough that episodes end on both sides of the checkpoint.
     maxEpisodeFrames: 200,

@@ -126,14 +126,14 @@ export class PooledResize {
         for (let i = base + x0[j], end = base + to; i < end; i++) {
           const a = current[i];
           const b = previous[i];
-          sum += (a > b ? a : b) >>> 16;
+          sum += Math.max(a, b) >>> 16;
         }
         let value = sum + carry * xl[j];
         carry = 0;
         if (xr[j] > 0) {
           const a = current[base + to];
           const b = previous[base + to];
-          carry = (a > b ? a : b) >>> 16;
+          carry = Math.max(a, b) >>> 16;
           value += carry * xr[j];
         }
         rows[out + j] = value;
@@ -155,7 +155,7 @@ export class PooledResize {
         if (top > 0) value += rows[(from - 1) * width + j] * top;
         if (bottom > 0) value += rows[to * width + j] * bottom;
         const v = value * norm + 0.5;
-        output[out + j] = v >= 255 ? 255 : v;
+        output[out + j] = Math.min(v, 255);
       }
     }
     return output;

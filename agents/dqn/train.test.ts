@@ -666,27 +666,32 @@ describe('trainDqn', () => {
     });
   });
 
+  /** A 24-step run on a short chain. One env, a gradient step every 4 steps after step 4:
+   * updates at steps 8, 12, 16, 20 and 24. */
+  const shortChain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
+  const shortChainConfig = (runsDir: string, extra: Partial<DqnConfigInput>): DqnConfigInput => ({
+    ...quiet,
+    game: 'chain',
+    net: 'small',
+    seed: 9,
+    totalSteps: 24,
+    bufferSize: 40,
+    batchSize: 3,
+    learningStarts: 4,
+    trainFrequency: 4,
+    targetUpdateInterval: 8,
+    explorationFraction: 0.5,
+    learningRate: 1e-3,
+    checkpointEvery: 0,
+    logEvery: 4,
+    ...extra,
+    runsDir: join(dir, runsDir),
+  });
+
   describe('keeps a weight average of the online network (averageDecay)', () => {
-    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
-    // One env, a gradient step every 4 steps after step 4: updates at steps 8, 12, 16, 20, 24.
-    const config = (runsDir: string, averageDecay: number): DqnConfigInput => ({
-      ...quiet,
-      game: 'chain',
-      net: 'small',
-      seed: 9,
-      totalSteps: 24,
-      bufferSize: 40,
-      batchSize: 3,
-      learningStarts: 4,
-      trainFrequency: 4,
-      targetUpdateInterval: 8,
-      explorationFraction: 0.5,
-      learningRate: 1e-3,
-      checkpointEvery: 0,
-      logEvery: 4,
-      averageDecay,
-      runsDir: join(dir, runsDir),
-    });
+    const chain = shortChain;
+    const config = (runsDir: string, averageDecay: number) =>
+      shortChainConfig(runsDir, { averageDecay });
     const weightsOf = async (agentDir: string) => {
       const { agent, meta } = await loadDqnAgent(agentDir, { tf: handle.tf });
       const weights = agent.model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
@@ -798,25 +803,9 @@ describe('trainDqn', () => {
   });
 
   it('shifts both observations of every replay batch when augmentShift is set (DrQ)', async () => {
-    const chain = { length: 6, start: 2, leftReward: 0.5, maxSteps: 7 };
-    const config = (runsDir: string, augmentShift: number): DqnConfigInput => ({
-      ...quiet,
-      game: 'chain',
-      net: 'small',
-      seed: 5,
-      totalSteps: 24,
-      bufferSize: 40,
-      batchSize: 3,
-      learningStarts: 4,
-      trainFrequency: 4,
-      targetUpdateInterval: 8,
-      explorationFraction: 0.5,
-      learningRate: 1e-3,
-      checkpointEvery: 0,
-      logEvery: 4,
-      augmentShift,
-      runsDir: join(dir, runsDir),
-    });
+    const chain = shortChain;
+    const config = (runsDir: string, augmentShift: number) =>
+      shortChainConfig(runsDir, { augmentShift });
     const apply = vi.spyOn(RandomShift.prototype, 'apply');
     let shifted: Awaited<ReturnType<typeof trainDqn>>;
     try {

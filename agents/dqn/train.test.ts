@@ -803,15 +803,12 @@ describe('trainDqn', () => {
   });
 
   it('shifts both observations of every replay batch when augmentShift is set (DrQ)', async () => {
-    const chain = shortChain;
-    const config = (runsDir: string, augmentShift: number) =>
-      shortChainConfig(runsDir, { augmentShift });
     const apply = vi.spyOn(RandomShift.prototype, 'apply');
     let shifted: Awaited<ReturnType<typeof trainDqn>>;
     try {
       shifted = await trainDqn({
-        config: config('shift-on', 4),
-        makeVectorEnv: chainEnvs(chain),
+        config: shortChainConfig('shift-on', { augmentShift: 4 }),
+        makeVectorEnv: chainEnvs(shortChain),
         quiet: true,
       });
       expect(shifted.updates).toBe(5);
@@ -826,8 +823,8 @@ describe('trainDqn', () => {
       apply.mockRestore();
     }
     const plain = await trainDqn({
-      config: config('shift-off', 0),
-      makeVectorEnv: chainEnvs(chain),
+      config: shortChainConfig('shift-off', {}),
+      makeVectorEnv: chainEnvs(shortChain),
       quiet: true,
     });
     expect(plain.updates).toBe(5);

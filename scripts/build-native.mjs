@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Builds the fast-cpu addon (agents/backend/native: im2col + OpenBLAS kernels for
-// TensorFlow.js) with node-gyp and leaves it at build/fast_cpu.node. Runs as the
-// package's postinstall, so it must never fail the install: when the compiler or
-// OpenBLAS is missing it prints one warning line and exits 0, and training runs on
-// tfjs's slow pure-JS cpu backend. `--force` rebuilds even when up to date.
+// Builds the fast-cpu addon (agents/backend/native: OpenBLAS kernels for TensorFlow.js,
+// and oneDNN convolutions where libdnnl-dev is installed) with node-gyp and leaves it at
+// build/fast_cpu.node. Runs as the package's postinstall, so it must never fail the
+// install: when the compiler or OpenBLAS is missing it prints one warning line and exits
+// 0, and training runs on tfjs's slow pure-JS cpu backend; without oneDNN it builds the
+// OpenBLAS-only addon and says so. `--force` rebuilds even when up to date.
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -23,10 +25,13 @@ const sources = ['binding.gyp', 'fast_cpu.cc'].map((f) => join(srcDir, f));
 const outDir = join(root, 'build');
 const out = join(outDir, 'fast_cpu.node');
 const log = join(outDir, 'fast-cpu-build.log');
+/** What the addon was built with ({ dnnl }), so installing oneDNN later triggers a rebuild. */
+const featuresFile = join(outDir, 'fast-cpu-features.json');
 const force = process.argv.includes('--force');
 const quietOk = process.argv.includes('--quiet');
 
-const FIX = 'fix: apt-get install libopenblas-dev (and a C++ compiler), then npm run build:native';
+const FIX =
+  'fix: apt-get install libopenblas-dev libdnnl-dev (and a C++ compiler), then npm run build:native';
 
 function warn(reason) {
   console.warn(
@@ -35,10 +40,17 @@ function warn(reason) {
   process.exit(0);
 }
 
-function upToDate() {
+function upToDate(features) {
   if (!existsSync(out)) return false;
-  const built = statSync(out).mtimeMs;
-  return sources.every((s) => existsSync(s) && statSync(s).mtimeMs <= built);
+  let recorded;
+  try {
+    recorded = JSON.parse(readFileSync(featuresFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (recorded?.dnnl !== features.dnnl) return false;
+  const builtAt = statSync(out).mtimeMs;
+  return sources.every((s) => existsSync(s) && statSync(s).mtimeMs <= builtAt);
 }
 
 /** node-gyp as npm ships it: npm passes its path to lifecycle scripts, else look beside node. */
@@ -79,16 +91,26 @@ function haveOpenBlas(cxx) {
   return probe.status === 0;
 }
 
+/** True when a tiny program including oneDNN's C++ header links against -ldnnl. */
+function haveDnnl(cxx) {
+  const probe = spawnSync(cxx, ['-std=c++17', '-x', 'c++', '-', '-o', '/dev/null', '-ldnnl'], {
+    input:
+      '#include <oneapi/dnnl/dnnl.hpp>\nint main(){dnnl::engine e(dnnl::engine::kind::cpu,0);return 0;}\n',
+    encoding: 'utf8',
+  });
+  return probe.status === 0;
+}
+
 function main() {
   if (process.platform === 'win32') warn('Windows is not supported by this build script');
-  if (!force && upToDate()) {
+  const cxx = process.env.CXX || 'c++';
+  const compiler = spawnSync(cxx, ['--version'], { encoding: 'utf8' }).status === 0;
+  const features = { dnnl: compiler && haveDnnl(cxx) };
+  if (!force && upToDate(features)) {
     if (!quietOk) console.log(`[build-native] ${out} is up to date`);
     return;
   }
-  const cxx = process.env.CXX || 'c++';
-  if (spawnSync(cxx, ['--version'], { encoding: 'utf8' }).status !== 0) {
-    warn(`no C++ compiler (${cxx})`);
-  }
+  if (!compiler) warn(`no C++ compiler (${cxx})`);
   if (!haveOpenBlas(cxx)) warn('OpenBLAS headers or library not found');
   const gyp = findNodeGyp();
   if (!gyp) warn('node-gyp not found (it ships with npm)');
@@ -97,7 +119,8 @@ function main() {
   const res = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedirArgs()], {
     cwd: srcDir,
     encoding: 'utf8',
-    env: { ...process.env, npm_config_loglevel: 'warn' },
+    // binding.gyp reads FAST_CPU_DNNL to compile and link the oneDNN convolutions.
+    env: { ...process.env, npm_config_loglevel: 'warn', FAST_CPU_DNNL: features.dnnl ? '1' : '0' },
   });
   writeFileSync(log, `${res.stdout ?? ''}\n${res.stderr ?? ''}`);
   const built = join(srcDir, 'build', 'Release', 'fast_cpu.node');
@@ -120,7 +143,10 @@ function main() {
     rmSync(out, { force: true });
     warn(`built addon does not load, see ${log}`);
   }
-  console.log(`[build-native] built ${out}`);
+  writeFileSync(featuresFile, `${JSON.stringify(features)}\n`);
+  console.log(
+    `[build-native] built ${out} (${features.dnnl ? 'with oneDNN convolutions' : 'OpenBLAS only; apt-get install libdnnl-dev for oneDNN convolutions'})`,
+  );
 }
 
 try {

@@ -87,7 +87,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     } else if (forced) {
       throw new Error(
         `backend 'fast-cpu' unavailable: ${skipped.join('; ')}. ` +
-          'Fix: apt-get install libopenblas-dev && npm run build:native',
+          'Fix: apt-get install libopenblas-dev libdnnl-dev && npm run build:native',
       );
     }
   }
@@ -98,12 +98,14 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   }
   await tf.ready();
   if (!opts.quiet) {
-    const extra = threads !== undefined ? ` (${threads} threads)` : '';
+    const dnnl = name === FAST_CPU && loadAddon().addon?.features?.().dnnl === true;
+    const extra =
+      threads !== undefined ? ` (${threads} threads${dnnl ? ', oneDNN convolutions' : ''})` : '';
     const fastWhy = skipped.find((s) => s.startsWith('fast-cpu:'));
     const why =
       name === 'cpu' && forced !== 'cpu'
         ? ` (slow pure-JS fallback; ${fastWhy ?? 'fast-cpu unavailable'}; ` +
-          'fix: apt-get install libopenblas-dev && npm run build:native)'
+          'fix: apt-get install libopenblas-dev libdnnl-dev && npm run build:native)'
         : '';
     process.stderr.write(`[tfjs] backend: ${name}${extra}${why}\n`);
   }

@@ -13,11 +13,22 @@ import { disposeBatch, makeTrainer, type QNetSpec, randomBatch } from './workloa
 
 const { addon, error } = loadAddon();
 const inCi = process.env.CI === 'true';
+/** Whether this build's convolutions can run on oneDNN (built against libdnnl-dev). */
+const hasDnnl = addon?.features?.().dnnl === true;
 
 describe('fast-cpu addon availability', () => {
   it('is built (required in CI)', () => {
     if (!addon) {
       const msg = `fast-cpu kernel tests skipped: ${error}. Build it: npm run build:native`;
+      if (inCi) throw new Error(msg);
+      console.warn(msg);
+    }
+  });
+
+  it('has oneDNN convolutions (required in CI, where .ci/run installs libdnnl-dev)', () => {
+    if (addon && !hasDnnl) {
+      const msg =
+        'fast-cpu addon built without oneDNN: apt-get install libdnnl-dev, then npm run build:native -- --force';
       if (inCi) throw new Error(msg);
       console.warn(msg);
     }
@@ -155,33 +166,47 @@ describe.skipIf(!addon)('fast-cpu kernels match the cpu backend', () => {
   });
 
   const convCases = [...DQN_CONVS, ...randomConvCases(11, 14)];
-  for (const c of convCases) {
-    it(`conv2d forward and gradients: ${c.label} x=${c.x} k=${c.k} oc=${c.oc} s=${c.stride} ${c.pad}`, () => {
-      const rng = new Rng(c.x.reduce((a, b) => a * 31 + b, c.k * 7 + c.oc));
-      const x = rnd(rng, c.x);
-      const f = rnd(rng, [c.k, c.k, c.x[3], c.oc], 0.5);
-      const bias = rnd(rng, [c.oc]);
-      const probe = (): tf.Tensor4D =>
-        tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, c.stride, c.pad);
-      const outShape = tf.tidy(() => probe().shape);
-      const w = rnd(rng, outShape);
-      const { ref, fast } = onBoth(() => {
-        const out = probe();
-        const g = tf.grads((xt: tf.Tensor, ft: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, c.stride, c.pad), w())),
-        );
-        const fused = tf.fused.conv2d({
-          x: x() as tf.Tensor4D,
-          filter: f() as tf.Tensor4D,
-          strides: c.stride,
-          pad: c.pad,
-          bias: bias(),
-          activation: 'relu',
-        });
-        return [out, ...g([x(), f()]), fused];
+  // Every case on each convolution path this build has: oneDNN's primitives where the addon was
+  // built with them (the default then), and the block / im2col + OpenBLAS paths, which machines
+  // without libdnnl-dev run.
+  const convPaths: { name: string; dnnl: boolean }[] = [
+    ...(hasDnnl ? [{ name: 'oneDNN', dnnl: true }] : []),
+    { name: 'OpenBLAS', dnnl: false },
+  ];
+  for (const path of convPaths) {
+    for (const c of convCases) {
+      it(`conv2d forward and gradients (${path.name}): ${c.label} x=${c.x} k=${c.k} oc=${c.oc} s=${c.stride} ${c.pad}`, () => {
+        addon!.setDnnl?.(path.dnnl);
+        try {
+          const rng = new Rng(c.x.reduce((a, b) => a * 31 + b, c.k * 7 + c.oc));
+          const x = rnd(rng, c.x);
+          const f = rnd(rng, [c.k, c.k, c.x[3], c.oc], 0.5);
+          const bias = rnd(rng, [c.oc]);
+          const probe = (): tf.Tensor4D =>
+            tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, c.stride, c.pad);
+          const outShape = tf.tidy(() => probe().shape);
+          const w = rnd(rng, outShape);
+          const { ref, fast } = onBoth(() => {
+            const out = probe();
+            const g = tf.grads((xt: tf.Tensor, ft: tf.Tensor) =>
+              tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, c.stride, c.pad), w())),
+            );
+            const fused = tf.fused.conv2d({
+              x: x() as tf.Tensor4D,
+              filter: f() as tf.Tensor4D,
+              strides: c.stride,
+              pad: c.pad,
+              bias: bias(),
+              activation: 'relu',
+            });
+            return [out, ...g([x(), f()]), fused];
+          });
+          expectClose(fast, ref, 2e-5, `${c.label} (${path.name})`);
+        } finally {
+          addon!.setDnnl?.(true);
+        }
       });
-      expectClose(fast, ref, 2e-5, c.label);
-    });
+    }
   }
 
   it('the block path and im2col give the same convolutions and gradients', () => {
@@ -197,14 +222,62 @@ describe.skipIf(!addon)('fast-cpu kernels match the cpu backend', () => {
         const out = tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, 4, 'valid');
         return [out, ...g([x(), f()])].map((t) => Float32Array.from(t.dataSync()));
       });
-    const block = run();
-    addon!.setBlockConv?.(false);
+    addon!.setDnnl?.(false);
     try {
+      const block = run();
+      addon!.setBlockConv?.(false);
       expectClose(block, run(), 2e-5, 'block vs im2col');
     } finally {
       addon!.setBlockConv?.(true);
+      addon!.setDnnl?.(true);
     }
   });
+
+  it.skipIf(!hasDnnl)(
+    'oneDNN and the block path give the same DQN convolutions and gradients',
+    () => {
+      const rng = new Rng(23);
+      const x = rnd(rng, [64, 84, 84, 4]);
+      const f1 = rnd(rng, [8, 8, 4, 16], 0.1);
+      const f2 = rnd(rng, [4, 4, 16, 32], 0.1);
+      const b1 = rnd(rng, [16]);
+      const w = rnd(rng, [64, 9, 9, 32]);
+      // The small net's two convolutions with bias and ReLU, as a training step runs them.
+      const run = () =>
+        tf.tidy(() => {
+          const net = (xt: tf.Tensor, a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                tf.conv2d(
+                  tf.fused.conv2d({
+                    x: xt as tf.Tensor4D,
+                    filter: a as tf.Tensor4D,
+                    strides: 4,
+                    pad: 'valid',
+                    bias: b1(),
+                    activation: 'relu',
+                  }),
+                  b as tf.Tensor4D,
+                  2,
+                  'valid',
+                ),
+                w(),
+              ),
+            );
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => net(x(), a, b));
+          return [net(x(), f1(), f2()), ...g([f1(), f2()])].map((t) =>
+            Float32Array.from(t.dataSync()),
+          );
+        });
+      const onednn = run();
+      addon!.setDnnl?.(false);
+      try {
+        expectClose(onednn, run(), 1e-4, 'oneDNN vs block');
+      } finally {
+        addon!.setDnnl?.(true);
+      }
+    },
+  );
 
   it('conv2d with dilation 2 and with explicit padding', () => {
     const rng = new Rng(5);

@@ -108,6 +108,13 @@ export interface FastCpuAddon {
    * path (default) or im2col; for tests and benchmarks that compare the two.
    */
   setBlockConv?(on: boolean): void;
+  /**
+   * Whether convolutions run on oneDNN's primitives (default, where the addon was built with
+   * them) or on the block / im2col + OpenBLAS paths; for tests and benchmarks.
+   */
+  setDnnl?(on: boolean): void;
+  /** Optional libraries this build has: `dnnl` when built against oneDNN (libdnnl-dev). */
+  features?(): { dnnl: boolean };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

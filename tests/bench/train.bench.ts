@@ -9,13 +9,16 @@
 // between PyTorch and the tfjs backends so a noisy neighbour hurts both alike.
 // Every figure is also printed as a ratio to the baseline of the same run:
 // PyTorch when it ran, else the plain cpu backend. The last line is one JSON
-// object for the backend initBackend() picks by default.
+// object for the backend initBackend() picks by default. Where the fast-cpu addon
+// was built with oneDNN, fast-cpu also runs with its convolutions on the OpenBLAS
+// paths (row "fast-cpu openblas"), so the JSON line says what oneDNN buys.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { type BackendChoice, initBackend } from '../../agents/backend/index.ts';
+import { loadAddon } from '../../agents/backend/native.ts';
 import {
   type Batch,
   disposeBatch,
@@ -46,6 +49,8 @@ const repeats = Math.max(1, option('repeats', 5));
 const threads = option('threads', 2);
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 32;
+/** The row for fast-cpu with oneDNN switched off. */
+const OPENBLAS_ROW = 'fast-cpu openblas';
 
 /**
  * Calls/s: warm-up, then the median over `reps` windows of `budget / reps` seconds.
@@ -90,8 +95,26 @@ function forwardFn(model: tfjs.LayersModel, x: tfjs.Tensor): () => void {
   };
 }
 
-async function measureTfjs(choice: BackendChoice): Promise<Figures> {
+/** fast-cpu's addon when it was built with oneDNN convolutions (they can be switched off). */
+const dnnlAddon = (() => {
+  const { addon } = loadAddon();
+  return addon?.features?.().dnnl === true ? addon : null;
+})();
+
+async function measureTfjs(choice: BackendChoice, dnnl = true): Promise<Figures> {
   const { tf } = await initBackend({ backend: choice, threads, quiet: true });
+  dnnlAddon?.setDnnl?.(dnnl);
+  try {
+    return await measureOn(tf, choice);
+  } finally {
+    dnnlAddon?.setDnnl?.(true);
+  }
+}
+
+async function measureOn(
+  tf: Awaited<ReturnType<typeof initBackend>>['tf'],
+  choice: BackendChoice,
+): Promise<Figures> {
   const trainer = makeTrainer(tf, NATURE_CNN, { seed: 1, lr: 1e-4 });
   const batch: Batch = randomBatch(tf, NATURE_CNN, BATCH, 7);
   const one = tf.slice(batch.obs, [0, 0, 0, 0], [1, -1, -1, -1]);
@@ -208,6 +231,10 @@ async function main(): Promise<void> {
       const prev = results.get(b) ?? null;
       results.set(b, best(prev, await measureTfjs(b))!);
     }
+    if (dnnlAddon && fastOnes.includes('fast-cpu')) {
+      const prev = results.get(OPENBLAS_ROW) ?? null;
+      results.set(OPENBLAS_ROW, best(prev, await measureTfjs('fast-cpu', false))!);
+    }
   }
   if (!flag('no-cpu')) {
     console.error('[bench] plain cpu: ONE timed update (~50 s or more), short forward windows');
@@ -260,6 +287,13 @@ async function main(): Promise<void> {
       // Peer CPU time over ours: >1 means fewer core-seconds per update than PyTorch.
       summary.updateCpuEfficiencyRatio = round3(peer.updateCpuMs / mine.updateCpuMs);
     }
+  }
+  const openblas = results.get(OPENBLAS_ROW);
+  if (defaultBackend === 'fast-cpu') summary.dnnl = dnnlAddon !== null;
+  if (openblas && mine && defaultBackend === 'fast-cpu') {
+    summary.openblasUpdatesPerSec = round3(openblas.updatesPerSec);
+    summary.dnnlUpdateSpeedup = round3(mine.updatesPerSec / openblas.updatesPerSec);
+    summary.dnnlForwardB32Speedup = round3(mine.forwardB32PerSec / openblas.forwardB32PerSec);
   }
   const cpu = results.get('cpu');
   if (cpu && mine && defaultBackend !== 'cpu') {

@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "fast_cpu_dnnl%": "<!(node -p \"process.env.FAST_CPU_DNNL === '1' ? 1 : 0\")"
+  },
   "targets": [
     {
       "target_name": "fast_cpu",
@@ -8,7 +11,13 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O3", "-std=c++17", "-march=native", "-fno-math-errno", "-ffp-contract=off"],
-      "libraries": ["-lopenblas", "-lpthread"]
+      "libraries": ["-lopenblas", "-lpthread"],
+      "conditions": [
+        ["fast_cpu_dnnl==1", {
+          "defines": ["FAST_CPU_DNNL"],
+          "libraries": ["-ldnnl", "-lgomp"]
+        }]
+      ]
     }
   ]
 }

@@ -1,5 +1,5 @@
-// Native hot kernels for the `fast-cpu` TensorFlow.js backend: convolutions as
-// im2col + OpenBLAS sgemm, batched matmul with a fused bias/ReLU epilogue, and a
+// Native hot kernels for the `fast-cpu` TensorFlow.js backend: convolutions through
+// oneDNN where the build found it, else block / im2col + OpenBLAS sgemm, batched matmul with a fused bias/ReLU epilogue, and a
 // few bandwidth-bound elementwise loops. Every function reads and writes the
 // Float32Arrays owned by the tfjs cpu backend directly, so no data is copied
 // across the JS/C++ boundary; outputs are allocated by the caller in JS.
@@ -12,13 +12,24 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <thread>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
+
+#ifdef FAST_CPU_DNNL
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
 
 extern "C" {
 // Declared by OpenBLAS but not by every cblas.h flavour.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+#ifdef FAST_CPU_DNNL
+// Debian's oneDNN runs on GNU OpenMP; the thread count is per calling thread.
+void omp_set_num_threads(int num_threads);
+#endif
 }
 
 namespace {
@@ -416,6 +427,275 @@ void BlockConvInputGrad(const Conv& p, const float* dy, const float* w, float* d
   }
 }
 
+
+#ifdef FAST_CPU_DNNL
+// ---------------------------------------------------------------------------
+// oneDNN convolutions. Where the addon was built against oneDNN (Apache-2.0; Debian's
+// libdnnl-dev), convolutions go to its primitives, which pick kernels for the processor
+// they run on (brgemm and JIT direct convolutions for AVX-512 / AVX2) and beat the block
+// and im2col + sgemm paths above on DQN's shapes (bench:train measures the whole update).
+// Layouts stay the caller's: NHWC activations, HWIO filters; a filter is reordered into
+// the primitive's blocked layout on every call (it changes with every Adam step, and it
+// is small). Primitives are built once per shape and thread. setDnnl(false) forces the
+// paths above, so tests can compare the two.
+// ---------------------------------------------------------------------------
+bool g_dnnl = true;
+
+namespace dn = dnnl;
+using dtag = dn::memory::format_tag;
+using ddt = dn::memory::data_type;
+
+struct DnnlContext {
+  dn::engine eng{dn::engine::kind::cpu, 0};
+  dn::stream strm{eng};
+};
+
+DnnlContext& Dnnl() {
+  static thread_local DnnlContext ctx;
+  return ctx;
+}
+
+int64_t PadBottom(const Conv& p) { return (p.oh - 1) * p.sh + (p.kh - 1) * p.dh + 1 - p.h - p.pt; }
+int64_t PadRight(const Conv& p) { return (p.ow - 1) * p.sw + (p.kw - 1) * p.dw + 1 - p.w - p.pl; }
+
+bool DnnlApplies(const Conv& p) {
+  return g_dnnl && p.n > 0 && p.oh > 0 && p.ow > 0 && p.dh >= 1 && p.dw >= 1 && p.pt >= 0 &&
+         p.pl >= 0 && PadBottom(p) >= 0 && PadRight(p) >= 0;
+}
+
+// What a primitive depends on: the geometry, and for the forward pass bias and activation.
+using DnnlKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                           int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
+
+struct DnnlKeyHash {
+  size_t operator()(const DnnlKey& k) const {
+    size_t h = 0;
+    std::apply([&h](auto... v) { ((h = h * 1000003u ^ std::hash<int64_t>{}(v)), ...); }, k);
+    return h;
+  }
+};
+
+DnnlKey KeyOf(const Conv& p, int variant) {
+  return DnnlKey{p.n, p.h, p.w, p.c, p.kh, p.kw, p.oc, p.oh, p.ow, p.sh, p.sw, p.dh, p.dw,
+                 p.pt, p.pl, variant};
+}
+
+struct DnnlGeometry {
+  dn::memory::desc src, dst, filterUser, filterAny, bias;
+  dn::memory::dims strides, dilates, padL, padR;
+};
+
+DnnlGeometry GeometryOf(const Conv& p) {
+  return DnnlGeometry{
+      dn::memory::desc({p.n, p.c, p.h, p.w}, ddt::f32, dtag::nhwc),
+      dn::memory::desc({p.n, p.oc, p.oh, p.ow}, ddt::f32, dtag::nhwc),
+      dn::memory::desc({p.oc, p.c, p.kh, p.kw}, ddt::f32, dtag::hwio),
+      dn::memory::desc({p.oc, p.c, p.kh, p.kw}, ddt::f32, dtag::any),
+      dn::memory::desc({p.oc}, ddt::f32, dtag::a),
+      {p.sh, p.sw},
+      {p.dh - 1, p.dw - 1},
+      {p.pt, p.pl},
+      {PadBottom(p), PadRight(p)},
+  };
+}
+
+// The forward pass the backward primitives are built against (oneDNN asks for it as a hint).
+dn::convolution_forward::primitive_desc HintOf(const DnnlGeometry& g, DnnlContext& ctx) {
+  return dn::convolution_forward::primitive_desc(
+      dn::convolution_forward::desc(dn::prop_kind::forward_training,
+                                    dn::algorithm::convolution_direct, g.src, g.filterAny, g.dst,
+                                    g.strides, g.dilates, g.padL, g.padR),
+      ctx.eng);
+}
+
+// User memories wrap the caller's arrays (handles set per call); `filter` is the
+// primitive's own layout, with the reorder between it and the caller's HWIO array.
+struct DnnlConvForward {
+  dn::convolution_forward prim;
+  dn::memory src, dst, filterUser, filter, bias;
+  dn::reorder toPrim;
+  bool reorders;
+};
+
+struct DnnlConvFilterGrad {
+  dn::convolution_backward_weights prim;
+  dn::memory src, dy, dwUser, dw;
+  dn::reorder toUser;
+  bool reorders;
+};
+
+struct DnnlConvInputGrad {
+  dn::convolution_backward_data prim;
+  dn::memory dy, dx, filterUser, filter;
+  dn::reorder toPrim;
+  bool reorders;
+};
+
+// A null entry records a shape oneDNN has no primitive for (it throws dnnl::error at
+// creation); such calls take the paths above from then on.
+template <typename T>
+using DnnlCache = std::unordered_map<DnnlKey, std::unique_ptr<T>, DnnlKeyHash>;
+
+template <typename T, typename Make>
+T* Cached(DnnlCache<T>& cache, const DnnlKey& key, Make&& make) {
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second.get();
+  std::unique_ptr<T> entry;
+  try {
+    entry = std::make_unique<T>(make());
+  } catch (const dn::error&) {
+    entry = nullptr;
+  }
+  return cache.emplace(key, std::move(entry)).first->second.get();
+}
+
+DnnlConvForward* ForwardFor(const Conv& p, bool hasBias, int act) {
+  static thread_local DnnlCache<DnnlConvForward> cache;
+  return Cached(cache, KeyOf(p, (hasBias ? 2 : 0) + act), [&] {
+    DnnlContext& ctx = Dnnl();
+    const DnnlGeometry g = GeometryOf(p);
+    dn::primitive_attr attr;
+    if (act == 1) {
+      dn::post_ops ops;
+      ops.append_eltwise(1.f, dn::algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(ops);
+    }
+    auto desc = hasBias ? dn::convolution_forward::desc(
+                              dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
+                              g.src, g.filterAny, g.bias, g.dst, g.strides, g.dilates, g.padL, g.padR)
+                        : dn::convolution_forward::desc(
+                              dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
+                              g.src, g.filterAny, g.dst, g.strides, g.dilates, g.padL, g.padR);
+    dn::convolution_forward::primitive_desc pd(desc, attr, ctx.eng);
+    DnnlConvForward e{};
+    e.prim = dn::convolution_forward(pd);
+    e.src = dn::memory(g.src, ctx.eng, nullptr);
+    e.dst = dn::memory(g.dst, ctx.eng, nullptr);
+    e.filterUser = dn::memory(g.filterUser, ctx.eng, nullptr);
+    e.bias = dn::memory(g.bias, ctx.eng, nullptr);
+    e.reorders = pd.weights_desc() != g.filterUser;
+    if (e.reorders) {
+      e.filter = dn::memory(pd.weights_desc(), ctx.eng);
+      e.toPrim = dn::reorder(e.filterUser, e.filter);
+    }
+    return e;
+  });
+}
+
+DnnlConvFilterGrad* FilterGradFor(const Conv& p) {
+  static thread_local DnnlCache<DnnlConvFilterGrad> cache;
+  return Cached(cache, KeyOf(p, 0), [&] {
+    DnnlContext& ctx = Dnnl();
+    const DnnlGeometry g = GeometryOf(p);
+    dn::convolution_backward_weights::primitive_desc pd(
+        dn::convolution_backward_weights::desc(dn::algorithm::convolution_direct, g.src, g.filterAny,
+                                               g.dst, g.strides, g.dilates, g.padL, g.padR),
+        ctx.eng, HintOf(g, ctx));
+    DnnlConvFilterGrad e{};
+    e.prim = dn::convolution_backward_weights(pd);
+    e.src = dn::memory(g.src, ctx.eng, nullptr);
+    e.dy = dn::memory(g.dst, ctx.eng, nullptr);
+    e.dwUser = dn::memory(g.filterUser, ctx.eng, nullptr);
+    e.reorders = pd.diff_weights_desc() != g.filterUser;
+    if (e.reorders) {
+      e.dw = dn::memory(pd.diff_weights_desc(), ctx.eng);
+      e.toUser = dn::reorder(e.dw, e.dwUser);
+    }
+    return e;
+  });
+}
+
+DnnlConvInputGrad* InputGradFor(const Conv& p) {
+  static thread_local DnnlCache<DnnlConvInputGrad> cache;
+  return Cached(cache, KeyOf(p, 0), [&] {
+    DnnlContext& ctx = Dnnl();
+    const DnnlGeometry g = GeometryOf(p);
+    dn::convolution_backward_data::primitive_desc pd(
+        dn::convolution_backward_data::desc(dn::algorithm::convolution_direct, g.src, g.filterAny,
+                                            g.dst, g.strides, g.dilates, g.padL, g.padR),
+        ctx.eng, HintOf(g, ctx));
+    DnnlConvInputGrad e{};
+    e.prim = dn::convolution_backward_data(pd);
+    e.dy = dn::memory(g.dst, ctx.eng, nullptr);
+    e.dx = dn::memory(g.src, ctx.eng, nullptr);
+    e.filterUser = dn::memory(g.filterUser, ctx.eng, nullptr);
+    e.reorders = pd.weights_desc() != g.filterUser;
+    if (e.reorders) {
+      e.filter = dn::memory(pd.weights_desc(), ctx.eng);
+      e.toPrim = dn::reorder(e.filterUser, e.filter);
+    }
+    return e;
+  });
+}
+
+// Each call sets the OpenMP team size: the count is per calling thread, and worker
+// threads (evaluation workers) would otherwise get one thread per core each.
+bool DnnlConvForwardRun(const Conv& p, const float* x, const float* w, const float* bias, int act,
+                        float* out) {
+  omp_set_num_threads(g_threads);
+  DnnlConvForward* entry = ForwardFor(p, bias != nullptr, act);
+  if (!entry) return false;
+  DnnlConvForward& e = *entry;
+  dn::stream& s = Dnnl().strm;
+  e.src.set_data_handle(const_cast<float*>(x));
+  e.dst.set_data_handle(out);
+  e.filterUser.set_data_handle(const_cast<float*>(w));
+  if (e.reorders) e.toPrim.execute(s, e.filterUser, e.filter);
+  std::unordered_map<int, dn::memory> args{{DNNL_ARG_SRC, e.src},
+                                           {DNNL_ARG_WEIGHTS, e.reorders ? e.filter : e.filterUser},
+                                           {DNNL_ARG_DST, e.dst}};
+  if (bias) {
+    e.bias.set_data_handle(const_cast<float*>(bias));
+    args.emplace(DNNL_ARG_BIAS, e.bias);
+  }
+  e.prim.execute(s, args);
+  s.wait();
+  return true;
+}
+
+bool DnnlConvFilterGradRun(const Conv& p, const float* x, const float* dy, float* dw) {
+  omp_set_num_threads(g_threads);
+  DnnlConvFilterGrad* entry = FilterGradFor(p);
+  if (!entry) return false;
+  DnnlConvFilterGrad& e = *entry;
+  dn::stream& s = Dnnl().strm;
+  e.src.set_data_handle(const_cast<float*>(x));
+  e.dy.set_data_handle(const_cast<float*>(dy));
+  e.dwUser.set_data_handle(dw);
+  e.prim.execute(s, {{DNNL_ARG_SRC, e.src},
+                     {DNNL_ARG_DIFF_DST, e.dy},
+                     {DNNL_ARG_DIFF_WEIGHTS, e.reorders ? e.dw : e.dwUser}});
+  if (e.reorders) e.toUser.execute(s, e.dw, e.dwUser);
+  s.wait();
+  return true;
+}
+
+bool DnnlConvInputGradRun(const Conv& p, const float* dy, const float* w, float* dx) {
+  omp_set_num_threads(g_threads);
+  DnnlConvInputGrad* entry = InputGradFor(p);
+  if (!entry) return false;
+  DnnlConvInputGrad& e = *entry;
+  dn::stream& s = Dnnl().strm;
+  e.dy.set_data_handle(const_cast<float*>(dy));
+  e.dx.set_data_handle(dx);
+  e.filterUser.set_data_handle(const_cast<float*>(w));
+  if (e.reorders) e.toPrim.execute(s, e.filterUser, e.filter);
+  e.prim.execute(s, {{DNNL_ARG_DIFF_DST, e.dy},
+                     {DNNL_ARG_WEIGHTS, e.reorders ? e.filter : e.filterUser},
+                     {DNNL_ARG_DIFF_SRC, e.dx}});
+  s.wait();
+  return true;
+}
+#else
+constexpr bool g_dnnl = false;
+bool DnnlApplies(const Conv&) { return false; }
+bool DnnlConvForwardRun(const Conv&, const float*, const float*, const float*, int, float*) {
+  return false;
+}
+bool DnnlConvFilterGradRun(const Conv&, const float*, const float*, float*) { return false; }
+bool DnnlConvInputGradRun(const Conv&, const float*, const float*, float*) { return false; }
+#endif
+
 // conv2d(params, x, filter, out, bias|null, act)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Conv p = ReadConv(info[0].As<Napi::Object>());
@@ -426,6 +706,9 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   int act = static_cast<int>(I64(info[5]));
   const int64_t K = p.K();
   const int64_t rpi = p.rowsPerImage();
+  if (!p.pointwise() && DnnlApplies(p) && DnnlConvForwardRun(p, x, f, bias, act, out)) {
+    return info.Env().Undefined();
+  }
   if (p.pointwise()) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p.n * rpi, p.oc, K, 1.f, x, K, f, p.oc,
                 0.f, out, p.oc);
@@ -458,6 +741,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
                 0.f, dw, p.oc);
     return info.Env().Undefined();
   }
+  if (DnnlApplies(p) && DnnlConvFilterGradRun(p, x, dy, dw)) return info.Env().Undefined();
   if (g_block_conv && BlockConvApplies(p)) {
     BlockConvFilterGrad(p, x, dy, dw);
     return info.Env().Undefined();
@@ -486,6 +770,7 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
                 0.f, dx, K);
     return info.Env().Undefined();
   }
+  if (DnnlApplies(p) && DnnlConvInputGradRun(p, dy, f, dx)) return info.Env().Undefined();
   if (g_block_conv && BlockConvApplies(p)) {
     BlockConvInputGrad(p, dy, f, dx);
     return info.Env().Undefined();
@@ -786,6 +1071,9 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (t < 1) t = 1;
   g_threads = t;
   openblas_set_num_threads(t);
+#ifdef FAST_CPU_DNNL
+  omp_set_num_threads(t);
+#endif
   return info.Env().Undefined();
 }
 
@@ -799,12 +1087,34 @@ Napi::Value SetBlockConv(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setDnnl(on): whether convolutions use oneDNN where the addon has it (default on).
+Napi::Value SetDnnl(const Napi::CallbackInfo& info) {
+#ifdef FAST_CPU_DNNL
+  g_dnnl = info[0].As<Napi::Boolean>().Value();
+#endif
+  return info.Env().Undefined();
+}
+
+// Which optional libraries this build has and uses: { dnnl: boolean }.
+Napi::Value Features(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+#ifdef FAST_CPU_DNNL
+  o.Set("dnnl", Napi::Boolean::New(info.Env(), true));
+#else
+  o.Set("dnnl", Napi::Boolean::New(info.Env(), false));
+#endif
+  return o;
+}
+
 Napi::Value GetThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), g_threads);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   g_threads = std::max(1, openblas_get_num_threads());
+#ifdef FAST_CPU_DNNL
+  omp_set_num_threads(g_threads);
+#endif
   if (const char* loop = std::getenv("FAST_CPU_LOOP_THREADS")) g_loop_threads = std::max(1, std::atoi(loop));
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
@@ -819,6 +1129,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setLoopThreads", Napi::Function::New(env, SetLoopThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setBlockConv", Napi::Function::New(env, SetBlockConv));
+  exports.Set("setDnnl", Napi::Function::New(env, SetDnnl));
+  exports.Set("features", Napi::Function::New(env, Features));
   return exports;
 }
 

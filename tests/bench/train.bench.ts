@@ -252,16 +252,16 @@ async function main(): Promise<void> {
       'baseline / figure, so above 1 is better everywhere)',
   );
   console.log(
-    `${'backend'.padEnd(18)}${'updates/s'.padStart(12)}${'ratio'.padStart(8)}` +
-      `${'fwd b1/s'.padStart(12)}${'ratio'.padStart(8)}${'fwd b32/s'.padStart(12)}${'ratio'.padStart(8)}` +
-      `${'cpu ms/upd'.padStart(12)}${'ratio'.padStart(8)}`,
+    `${'backend'.padEnd(18)}${'updates/s'.padStart(12)}${'ratio'.padStart(10)}` +
+      `${'fwd b1/s'.padStart(12)}${'ratio'.padStart(10)}${'fwd b32/s'.padStart(12)}${'ratio'.padStart(10)}` +
+      `${'cpu ms/upd'.padStart(12)}${'ratio'.padStart(10)}`,
   );
   for (const [name, f] of rows) {
     console.log(
-      `${name.padEnd(18)}${f.updatesPerSec.toPrecision(3).padStart(12)}${ratio(f.updatesPerSec, baseline?.updatesPerSec).padStart(8)}` +
-        `${f.forwardB1PerSec.toFixed(1).padStart(12)}${ratio(f.forwardB1PerSec, baseline?.forwardB1PerSec).padStart(8)}` +
-        `${f.forwardB32PerSec.toFixed(2).padStart(12)}${ratio(f.forwardB32PerSec, baseline?.forwardB32PerSec).padStart(8)}` +
-        `${(f.updateCpuMs ?? 0).toFixed(1).padStart(12)}${ratio(baseline?.updateCpuMs ?? 0, f.updateCpuMs).padStart(8)}` +
+      `${name.padEnd(18)}${f.updatesPerSec.toPrecision(3).padStart(12)}${ratio(f.updatesPerSec, baseline?.updatesPerSec).padStart(10)}` +
+        `${f.forwardB1PerSec.toFixed(1).padStart(12)}${ratio(f.forwardB1PerSec, baseline?.forwardB1PerSec).padStart(10)}` +
+        `${f.forwardB32PerSec.toFixed(2).padStart(12)}${ratio(f.forwardB32PerSec, baseline?.forwardB32PerSec).padStart(10)}` +
+        `${(f.updateCpuMs ?? 0).toFixed(1).padStart(12)}${ratio(baseline?.updateCpuMs ?? 0, f.updateCpuMs).padStart(10)}` +
         (f.singleUpdate ? '  (update: one timed update)' : ''),
     );
   }

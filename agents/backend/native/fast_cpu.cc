@@ -463,7 +463,8 @@ bool DnnlApplies(const Conv& p) {
          p.pl >= 0 && PadBottom(p) >= 0 && PadRight(p) >= 0;
 }
 
-// What a primitive depends on: the geometry, and for the forward pass bias and activation.
+// What a primitive depends on: the geometry, the thread count, and for the forward pass
+// bias and activation (packed into the last field).
 using DnnlKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                            int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
 
@@ -549,9 +550,9 @@ T* Cached(DnnlCache<T>& cache, const DnnlKey& key, Make&& make) {
   return cache.emplace(key, std::move(entry)).first->second.get();
 }
 
-DnnlConvForward* ForwardFor(const Conv& p, bool hasBias, int act) {
+DnnlConvForward* ForwardFor(const Conv& p, bool hasBias, int act, int team) {
   static thread_local DnnlCache<DnnlConvForward> cache;
-  return Cached(cache, KeyOf(p, (hasBias ? 2 : 0) + act), [&] {
+  return Cached(cache, KeyOf(p, team * 4 + (hasBias ? 2 : 0) + act), [&] {
     DnnlContext& ctx = Dnnl();
     const DnnlGeometry g = GeometryOf(p);
     dn::primitive_attr attr;
@@ -582,9 +583,9 @@ DnnlConvForward* ForwardFor(const Conv& p, bool hasBias, int act) {
   });
 }
 
-DnnlConvFilterGrad* FilterGradFor(const Conv& p) {
+DnnlConvFilterGrad* FilterGradFor(const Conv& p, int team) {
   static thread_local DnnlCache<DnnlConvFilterGrad> cache;
-  return Cached(cache, KeyOf(p, 0), [&] {
+  return Cached(cache, KeyOf(p, team), [&] {
     DnnlContext& ctx = Dnnl();
     const DnnlGeometry g = GeometryOf(p);
     dn::convolution_backward_weights::primitive_desc pd(
@@ -605,9 +606,9 @@ DnnlConvFilterGrad* FilterGradFor(const Conv& p) {
   });
 }
 
-DnnlConvInputGrad* InputGradFor(const Conv& p) {
+DnnlConvInputGrad* InputGradFor(const Conv& p, int team) {
   static thread_local DnnlCache<DnnlConvInputGrad> cache;
-  return Cached(cache, KeyOf(p, 0), [&] {
+  return Cached(cache, KeyOf(p, team), [&] {
     DnnlContext& ctx = Dnnl();
     const DnnlGeometry g = GeometryOf(p);
     dn::convolution_backward_data::primitive_desc pd(
@@ -629,11 +630,22 @@ DnnlConvInputGrad* InputGradFor(const Conv& p) {
 }
 
 // Each call sets the OpenMP team size: the count is per calling thread, and worker
-// threads (evaluation workers) would otherwise get one thread per core each.
+// threads (evaluation workers) would otherwise get one thread per core each. Small
+// convolutions (acting on a batch of one: a few million multiply-adds) run on one
+// thread, as OpenBLAS does below its threshold: a team costs more than it saves there.
+// Returns the team size, part of each primitive's cache key: oneDNN sizes a primitive's
+// work split and scratch for the thread count it is created under.
+int SetDnnlTeam(const Conv& p) {
+  const int64_t macs = p.n * p.oh * p.ow * p.oc * p.kh * p.kw * p.c;
+  const int team = macs >= (int64_t{1} << 23) ? g_threads : 1;
+  omp_set_num_threads(team);
+  return team;
+}
+
 bool DnnlConvForwardRun(const Conv& p, const float* x, const float* w, const float* bias, int act,
                         float* out) {
-  omp_set_num_threads(g_threads);
-  DnnlConvForward* entry = ForwardFor(p, bias != nullptr, act);
+  const int team = SetDnnlTeam(p);
+  DnnlConvForward* entry = ForwardFor(p, bias != nullptr, act, team);
   if (!entry) return false;
   DnnlConvForward& e = *entry;
   dn::stream& s = Dnnl().strm;
@@ -654,8 +666,8 @@ bool DnnlConvForwardRun(const Conv& p, const float* x, const float* w, const flo
 }
 
 bool DnnlConvFilterGradRun(const Conv& p, const float* x, const float* dy, float* dw) {
-  omp_set_num_threads(g_threads);
-  DnnlConvFilterGrad* entry = FilterGradFor(p);
+  const int team = SetDnnlTeam(p);
+  DnnlConvFilterGrad* entry = FilterGradFor(p, team);
   if (!entry) return false;
   DnnlConvFilterGrad& e = *entry;
   dn::stream& s = Dnnl().strm;
@@ -671,8 +683,8 @@ bool DnnlConvFilterGradRun(const Conv& p, const float* x, const float* dy, float
 }
 
 bool DnnlConvInputGradRun(const Conv& p, const float* dy, const float* w, float* dx) {
-  omp_set_num_threads(g_threads);
-  DnnlConvInputGrad* entry = InputGradFor(p);
+  const int team = SetDnnlTeam(p);
+  DnnlConvInputGrad* entry = InputGradFor(p, team);
   if (!entry) return false;
   DnnlConvInputGrad& e = *entry;
   dn::stream& s = Dnnl().strm;

@@ -509,27 +509,57 @@ dn::convolution_forward::primitive_desc HintOf(const DnnlGeometry& g, DnnlContex
       ctx.eng);
 }
 
-// User memories wrap the caller's arrays (handles set per call); `filter` is the
-// primitive's own layout, with the reorder between it and the caller's HWIO array.
+// The caller's HWIO filter (or filter gradient) and, when the primitive wants another
+// layout, the primitive's own copy with the reorder between the two: caller -> primitive
+// for a filter the primitive reads, primitive -> caller for a gradient it writes.
+struct DnnlFilter {
+  dn::memory user, own;
+  dn::reorder copy;
+  bool reorders = false;
+  bool read = true;
+  const dn::memory& forPrimitive() const { return reorders ? own : user; }
+  void setUser(float* data) { user.set_data_handle(data); }
+  // Before the primitive for a filter it reads, after it for a gradient it writes.
+  void sync(dn::stream& s) {
+    if (!reorders) return;
+    if (read) {
+      copy.execute(s, user, own);
+    } else {
+      copy.execute(s, own, user);
+    }
+  }
+};
+
+DnnlFilter FilterFor(const DnnlGeometry& g, const dn::memory::desc& wanted, bool read,
+                     DnnlContext& ctx) {
+  DnnlFilter f;
+  f.read = read;
+  f.user = dn::memory(g.filterUser, ctx.eng, nullptr);
+  f.reorders = wanted != g.filterUser;
+  if (f.reorders) {
+    f.own = dn::memory(wanted, ctx.eng);
+    f.copy = read ? dn::reorder(f.user, f.own) : dn::reorder(f.own, f.user);
+  }
+  return f;
+}
+
+// User memories wrap the caller's arrays (handles set per call).
 struct DnnlConvForward {
   dn::convolution_forward prim;
-  dn::memory src, dst, filterUser, filter, bias;
-  dn::reorder toPrim;
-  bool reorders;
+  dn::memory src, dst, bias;
+  DnnlFilter filter;
 };
 
 struct DnnlConvFilterGrad {
   dn::convolution_backward_weights prim;
-  dn::memory src, dy, dwUser, dw;
-  dn::reorder toUser;
-  bool reorders;
+  dn::memory src, dy;
+  DnnlFilter dw;
 };
 
 struct DnnlConvInputGrad {
   dn::convolution_backward_data prim;
-  dn::memory dy, dx, filterUser, filter;
-  dn::reorder toPrim;
-  bool reorders;
+  dn::memory dy, dx;
+  DnnlFilter filter;
 };
 
 // A null entry records a shape oneDNN has no primitive for (it throws dnnl::error at
@@ -572,13 +602,8 @@ DnnlConvForward* ForwardFor(const Conv& p, bool hasBias, int act, int team) {
     e.prim = dn::convolution_forward(pd);
     e.src = dn::memory(g.src, ctx.eng, nullptr);
     e.dst = dn::memory(g.dst, ctx.eng, nullptr);
-    e.filterUser = dn::memory(g.filterUser, ctx.eng, nullptr);
     e.bias = dn::memory(g.bias, ctx.eng, nullptr);
-    e.reorders = pd.weights_desc() != g.filterUser;
-    if (e.reorders) {
-      e.filter = dn::memory(pd.weights_desc(), ctx.eng);
-      e.toPrim = dn::reorder(e.filterUser, e.filter);
-    }
+    e.filter = FilterFor(g, pd.weights_desc(), true, ctx);
     return e;
   });
 }
@@ -596,12 +621,7 @@ DnnlConvFilterGrad* FilterGradFor(const Conv& p, int team) {
     e.prim = dn::convolution_backward_weights(pd);
     e.src = dn::memory(g.src, ctx.eng, nullptr);
     e.dy = dn::memory(g.dst, ctx.eng, nullptr);
-    e.dwUser = dn::memory(g.filterUser, ctx.eng, nullptr);
-    e.reorders = pd.diff_weights_desc() != g.filterUser;
-    if (e.reorders) {
-      e.dw = dn::memory(pd.diff_weights_desc(), ctx.eng);
-      e.toUser = dn::reorder(e.dw, e.dwUser);
-    }
+    e.dw = FilterFor(g, pd.diff_weights_desc(), false, ctx);
     return e;
   });
 }
@@ -619,12 +639,7 @@ DnnlConvInputGrad* InputGradFor(const Conv& p, int team) {
     e.prim = dn::convolution_backward_data(pd);
     e.dy = dn::memory(g.dst, ctx.eng, nullptr);
     e.dx = dn::memory(g.src, ctx.eng, nullptr);
-    e.filterUser = dn::memory(g.filterUser, ctx.eng, nullptr);
-    e.reorders = pd.weights_desc() != g.filterUser;
-    if (e.reorders) {
-      e.filter = dn::memory(pd.weights_desc(), ctx.eng);
-      e.toPrim = dn::reorder(e.filterUser, e.filter);
-    }
+    e.filter = FilterFor(g, pd.weights_desc(), true, ctx);
     return e;
   });
 }
@@ -651,11 +666,10 @@ bool DnnlConvForwardRun(const Conv& p, const float* x, const float* w, const flo
   dn::stream& s = Dnnl().strm;
   e.src.set_data_handle(const_cast<float*>(x));
   e.dst.set_data_handle(out);
-  e.filterUser.set_data_handle(const_cast<float*>(w));
-  if (e.reorders) e.toPrim.execute(s, e.filterUser, e.filter);
-  std::unordered_map<int, dn::memory> args{{DNNL_ARG_SRC, e.src},
-                                           {DNNL_ARG_WEIGHTS, e.reorders ? e.filter : e.filterUser},
-                                           {DNNL_ARG_DST, e.dst}};
+  e.filter.setUser(const_cast<float*>(w));
+  e.filter.sync(s);
+  std::unordered_map<int, dn::memory> args{
+      {DNNL_ARG_SRC, e.src}, {DNNL_ARG_WEIGHTS, e.filter.forPrimitive()}, {DNNL_ARG_DST, e.dst}};
   if (bias) {
     e.bias.set_data_handle(const_cast<float*>(bias));
     args.emplace(DNNL_ARG_BIAS, e.bias);
@@ -673,11 +687,11 @@ bool DnnlConvFilterGradRun(const Conv& p, const float* x, const float* dy, float
   dn::stream& s = Dnnl().strm;
   e.src.set_data_handle(const_cast<float*>(x));
   e.dy.set_data_handle(const_cast<float*>(dy));
-  e.dwUser.set_data_handle(dw);
+  e.dw.setUser(dw);
   e.prim.execute(s, {{DNNL_ARG_SRC, e.src},
                      {DNNL_ARG_DIFF_DST, e.dy},
-                     {DNNL_ARG_DIFF_WEIGHTS, e.reorders ? e.dw : e.dwUser}});
-  if (e.reorders) e.toUser.execute(s, e.dw, e.dwUser);
+                     {DNNL_ARG_DIFF_WEIGHTS, e.dw.forPrimitive()}});
+  e.dw.sync(s);
   s.wait();
   return true;
 }
@@ -690,10 +704,10 @@ bool DnnlConvInputGradRun(const Conv& p, const float* dy, const float* w, float*
   dn::stream& s = Dnnl().strm;
   e.dy.set_data_handle(const_cast<float*>(dy));
   e.dx.set_data_handle(dx);
-  e.filterUser.set_data_handle(const_cast<float*>(w));
-  if (e.reorders) e.toPrim.execute(s, e.filterUser, e.filter);
+  e.filter.setUser(const_cast<float*>(w));
+  e.filter.sync(s);
   e.prim.execute(s, {{DNNL_ARG_DIFF_DST, e.dy},
-                     {DNNL_ARG_WEIGHTS, e.reorders ? e.filter : e.filterUser},
+                     {DNNL_ARG_WEIGHTS, e.filter.forPrimitive()},
                      {DNNL_ARG_DIFF_SRC, e.dx}});
   s.wait();
   return true;

@@ -1,10 +1,12 @@
 /** The glue between DQN training and the games: settings reach the envs, baselines only apply under their own settings. */
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { unwrap } from '../../emulators/core.ts';
 import { findEntry } from '../../emulators/manifest/index.ts';
 import type { NesEnv } from '../../emulators/nes/nesEnv.ts';
+import type { WorkerVectorEnv } from '../../emulators/vector/index.ts';
 import { parseDqnConfig } from './config.ts';
-import { evalEnvFactory, gameInfo, trainVectorEnv } from './gameEnvs.ts';
+import { evalEnvFactory, gameInfo, TRAIN_ENV_WORKER_NICE, trainVectorEnv } from './gameEnvs.ts';
 
 /** Duel's boot writes the opponent level here (roms-manifest/duel.json). */
 const levelAddress = (() => {
@@ -41,6 +43,21 @@ describe('game glue', () => {
       await envs.close();
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs training env workers niced, so the learner goes first',
+    async () => {
+      const envs = await trainVectorEnv(parseDqnConfig({ game: 'brick', numEnvs: 2 }));
+      try {
+        expect((envs as WorkerVectorEnv).workerNice).toEqual(
+          Array.from({ length: Math.min(2, availableParallelism()) }, () => TRAIN_ENV_WORKER_NICE),
+        );
+        expect(TRAIN_ENV_WORKER_NICE).toBeGreaterThan(0);
+      } finally {
+        await envs.close();
+      }
+    },
+  );
 
   it('leaves out baselines measured under other settings', () => {
     const duel = findEntry('duel');

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEnv, FakeEnv, type FakeEnvOptions } from '../../tests/support/fakeEnvModule.ts';
 import { UserError } from '../errors.ts';
@@ -164,6 +166,50 @@ describe('WorkerVectorEnv', () => {
     expect(() => vec.step(new Int32Array(numEnvs))).toThrow(/closed/);
     await vec.close();
   });
+
+  it('rejects a niceness outside 0-19', async () => {
+    for (const nice of [20, -1, 1.5]) {
+      await expect(
+        makeVectorEnv({ module: FAKE, options: {}, numEnvs: 2, mode: 'workers', nice }),
+      ).rejects.toThrow(`nice must be an integer from 0 to 19, got ${nice}`);
+    }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'gives its worker threads the niceness asked for, and only them',
+    async () => {
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's niceness (fields 3+ follow ") ").
+      const threadsWithNice = (nice: number) =>
+        readdirSync('/proc/self/task').filter((tid) => {
+          try {
+            const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16]) === nice;
+          } catch {
+            return false; // the thread ended while the folder was read
+          }
+        }).length;
+      // 7: a value no other test gives its threads.
+      expect(threadsWithNice(7)).toBe(0);
+      const plain = (await make('workers', 2, {}, 1)) as WorkerVectorEnv;
+      expect(plain.workerNice).toEqual([getPriority()]);
+      const niced = (await makeVectorEnv({
+        module: FAKE,
+        options: {},
+        numEnvs: 3,
+        mode: 'workers',
+        workers: 2,
+        nice: 7,
+      })) as WorkerVectorEnv;
+      open.push(niced);
+      expect(niced.workerNice).toEqual([7, 7]);
+      expect(threadsWithNice(7)).toBe(2);
+      // The niced workers still step as they should.
+      const sync = await make('sync', 3);
+      expect(snapshot(niced.reset({ seed: 4 }))).toEqual(snapshot(sync.reset({ seed: 4 })));
+      await niced.close();
+      expect(threadsWithNice(7)).toBe(0);
+    },
+  );
 
   it('reports an env that cannot be built instead of hanging, keeping a UserError one', async () => {
     const failure = make('workers', 2, { failCreate: 'user' }, 1);

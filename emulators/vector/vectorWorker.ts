@@ -4,6 +4,8 @@
  * close (see `workerProtocol.ts` for the handshake). It never returns to its event loop while
  * serving, so it answers no messages; the main thread ends it with CLOSE or `terminate()`.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Env } from '../core.ts';
 import { canSaveState } from '../envState.ts';
@@ -40,6 +42,34 @@ process.on('exit', (code) => {
   Atomics.notify(control, PENDING);
 });
 
+/**
+ * Gives this thread the niceness `nice` and returns the niceness it has, or null where threads
+ * cannot be told apart: on Linux nice is per thread, and /proc/thread-self names this one (its
+ * last path part is the thread id that setpriority takes). Raising one's own niceness needs no
+ * privilege; lowering it below the current value does, and then the current value is reported.
+ */
+function setThreadNice(nice: number): number | null {
+  let tid: number;
+  try {
+    tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(tid) || tid <= 0) return null;
+  try {
+    if (nice !== 0) setPriority(tid, nice);
+  } catch {
+    // Not allowed (a lower niceness than the thread has): keep what it has.
+  }
+  try {
+    return getPriority(tid);
+  } catch {
+    return null;
+  }
+}
+
+const nice = setThreadNice(init.nice);
+
 function report(message: WorkerReport): void {
   port.postMessage(message);
 }
@@ -52,6 +82,7 @@ try {
     observationSpace: envs[0].observationSpace,
     actionSpace: envs[0].actionSpace,
     resumable: envs.every((env) => canSaveState(env)),
+    nice,
   });
 } catch (error) {
   report({ type: 'failed', ...errorDetail(error) });

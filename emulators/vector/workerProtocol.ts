@@ -62,6 +62,8 @@ export interface WorkerInit {
   errorPort: MessagePort;
   /** Env states travel here, both ways (GET_STATE, SET_STATE). */
   statePort: MessagePort;
+  /** Niceness the worker gives its own thread before building its envs (0: left as it is). */
+  nice: number;
 }
 
 /** Sent by a worker once its envs exist, or when building them failed. */
@@ -72,6 +74,8 @@ export type WorkerReport =
       actionSpace: DiscreteSpace;
       /** Whether every env of the worker can save and restore its state. */
       resumable: boolean;
+      /** The worker thread's niceness, or null where it could not be read or set. */
+      nice: number | null;
     }
   | ({ type: 'failed' } & ErrorDetail);
 

@@ -25,6 +25,7 @@ export function startWorker(
   spec: EnvSpec,
   workerIndex: number,
   range: { first: number; count: number },
+  nice = 0,
 ): WorkerSlot {
   const { port1, port2 } = new MessageChannel();
   const state = new MessageChannel();
@@ -34,6 +35,7 @@ export function startWorker(
     ...range,
     errorPort: port2,
     statePort: state.port2,
+    nice,
   };
   const worker = new Worker(WORKER_URL, {
     workerData: init,

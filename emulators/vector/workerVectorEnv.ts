@@ -65,6 +65,13 @@ export interface WorkerVectorEnvOptions {
   commandTimeoutMs?: number;
   /** Worker start-up (module import and env construction) limit. Default 120 s. */
   startTimeoutMs?: number;
+  /**
+   * Niceness (0-19) of the worker threads, where the OS sets it per thread (Linux). Above 0 the
+   * workers give way to the other threads of the process: a trainer whose main thread learns
+   * while the workers emulate wants its learner to run first (see agents/dqn/gameEnvs.ts).
+   * Default 0.
+   */
+  nice?: number;
 }
 
 // How long one Atomics.wait lasts before the main thread looks at the workers' status words; it
@@ -88,6 +95,8 @@ export class WorkerVectorEnv implements VectorEnv {
   readonly obsSize: number;
   /** Whether `getState`/`setState` work: every env can save and restore its state. */
   readonly resumable: boolean;
+  /** Each worker thread's niceness, null where the OS could not set or report it. */
+  readonly workerNice: readonly (number | null)[];
   private readonly buffers: VectorBuffers;
   private readonly control: Int32Array;
   private failure: Error | undefined;
@@ -105,7 +114,11 @@ export class WorkerVectorEnv implements VectorEnv {
     if (!Number.isInteger(workers) || workers < 1) {
       throw new Error(`workers must be a positive integer, got ${options.workers}`);
     }
-    const slots = splitEnvs(numEnvs, workers).map((range, w) => startWorker(spec, w, range));
+    const nice = options.nice ?? 0;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+      throw new Error(`nice must be an integer from 0 to 19, got ${options.nice}`);
+    }
+    const slots = splitEnvs(numEnvs, workers).map((range, w) => startWorker(spec, w, range, nice));
     let reports: Extract<WorkerReport, { type: 'ready' }>[];
     try {
       reports = await Promise.all(
@@ -130,6 +143,7 @@ export class WorkerVectorEnv implements VectorEnv {
   ) {
     const spaces = reports[0];
     this.resumable = reports.every((report) => report.resumable);
+    this.workerNice = reports.map((report) => report.nice);
     this.numEnvs = numEnvs;
     this.observationSpace = spaces.observationSpace;
     this.actionSpace = spaces.actionSpace;

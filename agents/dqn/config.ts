@@ -116,6 +116,17 @@ export const dqnConfigSchema = z
       .default(1)
       .describe('Huber loss threshold (Nature error clipping = 1; CleanRL uses MSE)'),
     nStep: int().min(1).max(20).default(1).describe('n-step returns (Nature/CleanRL 1; Rainbow 3)'),
+    targetEpsilon: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        'value of the next state under epsilon-greedy play with this epsilon: (1 - e) * the ' +
+          'greedy (or soft) value + e * the mean over actions (expected SARSA), so the agent ' +
+          "learns to play well with the evaluation's random actions (arena: 0.05); 0 = greedy " +
+          '(Nature/CleanRL)',
+      ),
     lowerBoundReturns: z
       .boolean()
       .default(false)

@@ -144,6 +144,46 @@ describe('DQN targets', () => {
     tf.dispose([qNextTarget, qTarget, mask, returns, discounts, y, hard, nature]);
   });
 
+  it('prices random actions into the next value with targetEpsilon (hand-checked batch)', () => {
+    const { tf } = handle;
+    const qNextTarget = tf.tensor2d([
+      [1, 5],
+      [3, 2],
+    ]);
+    const qNextOnline = tf.tensor2d([
+      [2, 1],
+      [0, 4],
+    ]);
+    const returns = tf.tensor1d([0.5, 1]);
+    const discounts = tf.tensor1d([0.9, 0.5]);
+    const eps = 0.1;
+    // Double: a* = [0, 1] -> greedy values [1, 2]; means over actions [3, 2.5].
+    const double = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts, eps);
+    const doubleExpected = [0.5 + 0.9 * (0.9 * 1 + 0.1 * 3), 1 + 0.5 * (0.9 * 2 + 0.1 * 2.5)];
+    for (const [i, v] of double.dataSync().entries()) expect(v).toBeCloseTo(doubleExpected[i], 5);
+    // Nature: max values [5, 3].
+    const nature = tdTargetsFromQ(tf, qNextTarget, null, returns, discounts, eps);
+    const natureExpected = [0.5 + 0.9 * (0.9 * 5 + 0.1 * 3), 1 + 0.5 * (0.9 * 3 + 0.1 * 2.5)];
+    for (const [i, v] of nature.dataSync().entries()) expect(v).toBeCloseTo(natureExpected[i], 5);
+    // Munchausen at a tiny temperature and alpha 0: the soft value is the max, so the same.
+    const mask = tf.tensor2d([
+      [1, 0],
+      [1, 0],
+    ]);
+    const soft = munchausenTargetsFromQ(tf, qNextTarget, qNextTarget, mask, returns, discounts, {
+      alpha: 0,
+      tau: 1e-4,
+      clip: -1,
+      epsilon: eps,
+    });
+    for (const [i, v] of soft.dataSync().entries()) expect(v).toBeCloseTo(natureExpected[i], 3);
+    // epsilon 1: the value of uniformly random play, whatever the greedy choice.
+    const random = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts, 1);
+    const randomExpected = [0.5 + 0.9 * 3, 1 + 0.5 * 2.5];
+    for (const [i, v] of random.dataSync().entries()) expect(v).toBeCloseTo(randomExpected[i], 5);
+    tf.dispose([qNextTarget, qNextOnline, returns, discounts, double, nature, mask, soft, random]);
+  });
+
   it('anneals epsilon linearly, then holds it', () => {
     expect(linearSchedule(1, 0.1, 100, 0)).toBe(1);
     expect(linearSchedule(1, 0.1, 100, 50)).toBeCloseTo(0.55, 10);

@@ -148,7 +148,8 @@ export function averageDecayAt(decay: number, updates: number): number {
 /**
  * TD targets y = G + discount * Q_target(s', a*), where a* = argmax_a Q_online(s', a) for Double
  * DQN (pass `qNextOnline`) or argmax_a Q_target(s', a) for the Nature target (pass null).
- * `discounts` holds gamma^n, or 0 where the episode terminated.
+ * `discounts` holds gamma^n, or 0 where the episode terminated. With `epsilon` > 0 the next value
+ * is that of epsilon-greedy play, (1 - epsilon) * Q_target(s', a*) + epsilon * mean_a Q_target(s', a).
  */
 export function tdTargetsFromQ(
   tf: Tf,
@@ -156,14 +157,31 @@ export function tdTargetsFromQ(
   qNextOnline: tfTypes.Tensor2D | null,
   returns: tfTypes.Tensor1D,
   discounts: tfTypes.Tensor1D,
+  epsilon = 0,
 ): tfTypes.Tensor1D {
   return tf.tidy(() => {
     const numActions = qNextTarget.shape[1];
-    const next = qNextOnline
+    const greedy = qNextOnline
       ? qNextTarget.mul(tf.oneHot(qNextOnline.argMax(1), numActions)).sum(1)
       : qNextTarget.max(1);
+    const next = withRandomActions(greedy as tfTypes.Tensor1D, qNextTarget, epsilon);
     return returns.add(discounts.mul(next)) as tfTypes.Tensor1D;
   });
+}
+
+/**
+ * The value of a state when the policy worth `value` there is followed with probability
+ * 1 - epsilon and a uniformly random action is taken otherwise (expected SARSA over an
+ * epsilon-greedy policy). Q-learning's max assumes flawless play afterwards and so learns plans
+ * one random action ruins; the arena evaluates with epsilon = 0.05, and this target prices that in.
+ */
+function withRandomActions(
+  value: tfTypes.Tensor1D,
+  q: tfTypes.Tensor2D,
+  epsilon: number,
+): tfTypes.Tensor1D {
+  if (epsilon === 0) return value;
+  return value.mul(1 - epsilon).add(q.mean(1).mul(epsilon)) as tfTypes.Tensor1D;
 }
 
 export interface MunchausenParams {
@@ -173,6 +191,8 @@ export interface MunchausenParams {
   tau: number;
   /** Lower clip of tau * log pi in the bonus (l0). */
   clip: number;
+  /** Random-action probability priced into the next value (see `withRandomActions`); 0 = off. */
+  epsilon?: number;
 }
 
 /**
@@ -183,6 +203,8 @@ export interface MunchausenParams {
  * The bonus rewards the action the target policy would take (it widens the action gap and acts
  * as an implicit KL penalty between successive policies); the soft next value adds an entropy
  * term. With n-step returns G holds the n rewards and the bonus is for the first action only.
+ * With `params.epsilon` > 0 the next value is (1 - epsilon) * that soft value + epsilon *
+ * mean_a' Q_target(s', a'): a random action, which has no entropy bonus, with that probability.
  * `actionMask` is one-hot [batch, actions] of the actions taken.
  */
 export function munchausenTargetsFromQ(
@@ -203,7 +225,11 @@ export function munchausenTargetsFromQ(
     };
     const nextTauLogPi = tauLogPolicy(qNextTarget);
     const nextPi = nextTauLogPi.div(params.tau).exp();
-    const softNext = nextPi.mul(qNextTarget.sub(nextTauLogPi)).sum(1);
+    const softNext = withRandomActions(
+      nextPi.mul(qNextTarget.sub(nextTauLogPi)).sum(1) as tfTypes.Tensor1D,
+      qNextTarget,
+      params.epsilon ?? 0,
+    );
     const takenTauLogPi = tauLogPolicy(qTarget).mul(actionMask).sum(1);
     const bonus = takenTauLogPi.clipByValue(params.clip, 0).mul(params.alpha);
     return returns.add(bonus).add(discounts.mul(softNext)) as tfTypes.Tensor1D;
@@ -226,6 +252,8 @@ export interface UpdateContext {
   lowerBound?: boolean;
   /** Munchausen targets instead of (Double) DQN ones, when set. */
   munchausen?: MunchausenParams;
+  /** Random-action probability priced into (Double) DQN targets' next value; 0 = off. */
+  targetEpsilon?: number;
 }
 
 /** One gradient step on a replay batch. Returns the loss, mean Q(s,a) and per-sample TD errors. */
@@ -262,7 +290,7 @@ export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
     } else {
       const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
       const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
-      td = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts);
+      td = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts, ctx.targetEpsilon);
     }
     // The return the episode really got bounds Q(s, a) from below (-Infinity where unknown).
     const y = ctx.lowerBound ? tf.maximum(td, tf.tensor1d(batch.lowerBounds)) : td;
@@ -375,8 +403,14 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     huberDelta: cfg.huberDelta,
     lowerBound: cfg.lowerBoundReturns,
     munchausen: cfg.munchausen
-      ? { alpha: cfg.munchausenAlpha, tau: cfg.munchausenTau, clip: cfg.munchausenClip }
+      ? {
+          alpha: cfg.munchausenAlpha,
+          tau: cfg.munchausenTau,
+          clip: cfg.munchausenClip,
+          epsilon: cfg.targetEpsilon,
+        }
       : undefined,
+    targetEpsilon: cfg.targetEpsilon,
     inputNets: { online: withoutInputScaling(tf, online), target: withoutInputScaling(tf, target) },
   };
   const learner: LearnerParts = {

@@ -32,7 +32,10 @@ describe('emulator snapshot codec', () => {
 describe('a Brick env with ALE conventions', () => {
   const options = {
     game: 'brick',
-    stickyActionProbability: 0.25,
+    // Sticky actions are drawn per frame and info.executedAction is the last frame's: at 0.75 a
+    // changed action is still the old one on that frame a third of the time, so the check below
+    // sees the sticky stream at work within a short tail.
+    stickyActionProbability: 0.75,
     noopMax: 30,
     terminalOnLifeLoss: true,
     // A short cap so the tail crosses episode ends (resets with fresh no-op starts).

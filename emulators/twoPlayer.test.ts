@@ -141,6 +141,52 @@ describe('TwoPlayerEnv', () => {
     expect(a.frames.length / 2).toBe(a.frame);
   }, 120_000);
 
+  it("draws each player's sticky actions per emulator frame", () => {
+    const frames: number[] = [];
+    const env = new TwoPlayerEnv({
+      game: 'duel',
+      settings: { controller2: 'agent' },
+      stickyActionProbability: 0.25,
+      noopMax: 0,
+      onFrame: (a1, a2) => frames.push(a1, a2),
+    });
+    env.reset({ seed: 4 });
+    const late = [
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0],
+    ];
+    let previous = [NOOP, NOOP];
+    for (let i = 0; i < 600; i++) {
+      // Player 1 alternates UP and DOWN; player 2 the other way round.
+      const chosen = i % 2 === 0 ? [UP, DOWN] : [DOWN, UP];
+      const step = env.step(chosen[0], chosen[1]);
+      if (step.terminated || step.truncated) break;
+      const mine = frames.slice(-8);
+      for (const side of [0, 1]) {
+        const held = [0, 1, 2, 3].map((f) => mine[f * 2 + side]);
+        const first = held.findIndex((a) => a === chosen[side]);
+        const k = first === -1 ? 4 : first;
+        expect(held).toEqual([
+          ...Array(k).fill(previous[side]),
+          ...Array(4 - k).fill(chosen[side]),
+        ]);
+        expect(step.sides[side].info.executedAction).toBe(held[3]);
+        late[side][k]++;
+      }
+      previous = [mine[6], mine[7]];
+    }
+    for (const side of [0, 1]) {
+      const steps = late[side].reduce((a, b) => a + b, 0);
+      const stuck = (steps - late[side][0]) / steps;
+      expect(stuck).toBeGreaterThan(0.18);
+      expect(stuck).toBeLessThan(0.32);
+      // Late by part of a step: drawn per frame, not once per agent step.
+      expect(late[side][1] + late[side][2] + late[side][3]).toBeGreaterThan(0);
+    }
+    // Each player has its own stream.
+    expect(late[0]).not.toEqual(late[1]);
+  }, 120_000);
+
   it('plays the computer on the right when controller 2 is not an agent', () => {
     const env = new TwoPlayerEnv({ game: 'duel', settings: { opponentLevel: 'hard' } });
     expect(env.controller2Plays).toBe(false);

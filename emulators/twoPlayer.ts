@@ -6,9 +6,10 @@
  * computer plays either side unchanged.
  *
  * ALE's conventions apply per player as in the single-player stack (`atariPreprocessing`): frame
- * skip with max-pooling, 84x84 gray, a 4-frame stack, sticky actions drawn from each player's
- * own seeded stream, no-op starts (both players idle) and the frame cap. Both players choose,
- * then the emulator runs `frameSkip` frames with both controllers held.
+ * skip with max-pooling, 84x84 gray, a 4-frame stack, sticky actions drawn on every emulated
+ * frame (as ALE does) from each player's own seeded stream, no-op starts (both players idle) and
+ * the frame cap. Both players choose, then the emulator runs `frameSkip` frames; on each, each
+ * controller holds its player's new action unless that player's draw repeats the previous one.
  *
  * When the manifest's `controller2` setting is `computer`, the game's own computer plays the
  * right paddle and controller 2 is ignored: a player against the computer is side 1 of such an
@@ -265,11 +266,7 @@ export class TwoPlayerEnv {
         throw new UserError(`action ${a} is outside 0..${this.actionSpace.n - 1}`, 'BAD_ACTION');
       }
     }
-    return this.advance(
-      this.sticky(this.players[0], action1),
-      this.sticky(this.players[1], action2),
-      true,
-    );
+    return this.advance(action1, action2, true);
   }
 
   close(): void {
@@ -289,16 +286,23 @@ export class TwoPlayerEnv {
     return mirrorScreen(screen, p.mirrored, width, height);
   }
 
-  /** Runs one agent step of `frameSkip` frames with both controllers held. */
-  private advance(executed1: number, executed2: number, countsAsStep: boolean): TwoPlayerStep {
+  /**
+   * Runs one agent step of `frameSkip` frames with the players' chosen actions, each frame's
+   * controllers after sticky actions.
+   */
+  private advance(chosen1: number, chosen2: number, countsAsStep: boolean): TwoPlayerStep {
     const base = this.base;
     const skip = this.frameSkip;
     const rewards = [0, 0];
     let terminated = false;
     let truncated = false;
     let screen = base.machine.screen;
-    base.setController2(executed2);
+    let executed1 = 0;
+    let executed2 = 0;
     for (let frame = 0; frame < skip; frame++) {
+      executed1 = this.sticky(this.players[0], chosen1);
+      executed2 = this.sticky(this.players[1], chosen2);
+      base.setController2(executed2);
       const result = base.step(executed1);
       this.onFrame?.(executed1, executed2);
       const mine = result.info.score;

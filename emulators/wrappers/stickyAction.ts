@@ -1,8 +1,9 @@
 /**
- * Sticky actions (Machado et al. 2018): on each agent step, with probability `probability`, the
- * previous action is executed instead of the chosen one. This makes the environment stochastic
- * so an agent cannot memorise an open-loop action sequence. Applied per agent step; the action
- * actually executed is reported in `info.executedAction`.
+ * Sticky actions (Machado et al. 2018): on each step of the env it wraps, with probability
+ * `probability`, the previous action is executed instead of the chosen one. This makes the
+ * environment stochastic so an agent cannot memorise an open-loop action sequence. ALE draws it on
+ * every emulated frame, so `atariPreprocessing` puts this wrapper under the frame skip, on the
+ * frame-level env; the action actually executed is reported in `info.executedAction`.
  */
 import { z } from 'zod';
 import { ActionWrapper, type Env, type ResetOptions, type ResetResult } from '../core.ts';

@@ -199,6 +199,37 @@ describe('FrameStackObservation', () => {
 });
 
 describe('atariPreprocessing', () => {
+  it('draws sticky actions per emulator frame, as ALE does', () => {
+    const inner = new ScriptedScreenEnv({}, () => 0);
+    const env = atariPreprocessing(inner, { stickyActionProbability: 0.25, noopMax: 0 });
+    env.reset({ seed: 5 });
+    // Alternate LEFT and RIGHT so every step changes the action; count, per step, how many of its
+    // 4 frames still executed the previous one.
+    const lateFrames = [0, 0, 0, 0, 0];
+    const steps = 8000;
+    for (let i = 0; i < steps; i++) {
+      const chosen = i % 2 === 0 ? 2 : 3;
+      const previous = i === 0 ? 0 : inner.received.at(-1);
+      const result = env.step(chosen);
+      const frames = inner.received.slice(-4);
+      const late = frames.findIndex((a) => a === chosen);
+      const k = late === -1 ? 4 : late;
+      // Once the new action takes over it stays for the rest of the step.
+      expect(frames).toEqual([...Array(k).fill(previous), ...Array(4 - k).fill(chosen)]);
+      expect(result.info.executedAction).toBe(frames[3]);
+      lateFrames[k]++;
+    }
+    // P(late by at least k frames) = 0.25^k: about 25%, 6.3%, 1.6% and 0.4% of the steps.
+    const atLeast = (k: number) => lateFrames.slice(k).reduce((a, b) => a + b, 0) / steps;
+    expect(atLeast(1)).toBeGreaterThan(0.23);
+    expect(atLeast(1)).toBeLessThan(0.27);
+    expect(atLeast(2)).toBeGreaterThan(0.05);
+    expect(atLeast(2)).toBeLessThan(0.076);
+    // Part-step delays happen: stickiness is not drawn once per agent step.
+    expect(lateFrames[1]).toBeGreaterThan(0);
+    expect(lateFrames[2]).toBeGreaterThan(0);
+  });
+
   it('composes the defaults into a [4, 84, 84] observation', () => {
     const env = atariPreprocessing(new ScriptedScreenEnv({}, () => 9));
     expect(env.observationSpace.shape).toEqual([4, 84, 84]);

@@ -16,7 +16,7 @@ export interface StepInfo {
   episodeFrame: number;
   /** The game's own score for this episode (not clipped, not scaled). */
   score: number;
-  /** The action the emulator actually received on this step, after sticky actions. */
+  /** The action the emulator actually received on this step's last frame, after sticky actions. */
   executedAction: number;
   /** Extra keys a wrapper or game adds. */
   [key: string]: unknown;

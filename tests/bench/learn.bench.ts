@@ -62,6 +62,14 @@ export const LEARN_FLAGS = [
   // Munchausen targets (Vieillard 2020; alpha 0.9, tau 0.03, clip -1): the hour's run went
   // from 155.1 to 173.1, normalised 0.224 -> 0.251 (session 11).
   '--munchausen',
+  // Targets that price in the evaluation's random actions (expected SARSA over epsilon-greedy
+  // play at the evaluation's 0.05), and training's exploration ending at that same 0.05: with
+  // sticky actions drawn per frame (as ALE does), the hour's run reached 295.5 [258.3, 332.6],
+  // normalised 0.435 (session 20; see agents/bundled/README.md for what each change is worth).
+  '--target-epsilon',
+  '0.05',
+  '--end-epsilon',
+  '0.05',
   '--eval-every',
   '50000',
   '--eval-episodes',

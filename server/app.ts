@@ -27,7 +27,6 @@ import {
 } from './config.ts';
 import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
 import type { EpisodeExecutor } from './eval/executor.ts';
-import { WorkerPool } from './eval/pool.ts';
 import { ArenaEvents } from './events/index.ts';
 import { EVALUATION_STREAM_FPS, type LiveService, startLive } from './live.ts';
 import { RatingsKeeper } from './matches/ratings.ts';
@@ -40,6 +39,7 @@ import { type RemoteAgentService, startRemoteAgents } from './remote/service.ts'
 import { ensureEvaluations, seedStore } from './seed/index.ts';
 import { lockDataFolder } from './storage/dataLock.ts';
 import { SqliteStorage } from './storage/sqlite.ts';
+import { WorkerPool } from './workers/pool.ts';
 
 /** The built dashboard (`npm run build:client`), served at `/` when present. */
 export const CLIENT_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'client', 'dist');

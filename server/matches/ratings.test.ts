@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../emulators/rng.ts';
+import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
 import { BOOTSTRAP_FINAL, BOOTSTRAP_QUICK } from '../stats/bootstrap.ts';
-import { addAgent, freshStorage } from '../storage/testFixtures.ts';
 import { refitRatings, tallyResults } from './ratings.ts';
 
 const DUEL = { id: 'duel', title: 'Duel', romSha1: 'd'.repeat(40), baselines: null };

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import { Rng } from '../../emulators/rng.ts';
+import { freshStorage } from '../../tests/support/storeFixtures.ts';
 import { DEFAULT_CONDITIONS } from '../eval/conditions.ts';
 import { ArenaEvents, type LeaderboardChange } from '../events/index.ts';
 import { SYSTEM_OWNER } from '../seed/index.ts';
-import { freshStorage } from '../storage/testFixtures.ts';
 import type { MatchExecutor, RunMatchOptions } from './executor.ts';
 import { RatingsKeeper } from './ratings.ts';
 import { ensureReferencePlayers } from './referencePlayers.ts';

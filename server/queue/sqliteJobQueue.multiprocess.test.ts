@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import { SqliteStorage } from '../storage/sqlite.ts';
 import { SqliteJobQueue } from './sqliteJobQueue.ts';
 
-const CHILD = fileURLToPath(new URL('./queueChild.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../tests/support/queueChild.ts', import.meta.url));
 
 function runWorker(path: string, workerId: string): Promise<string[]> {
   return new Promise((resolve, reject) => {

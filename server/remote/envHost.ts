@@ -11,7 +11,7 @@ import type { EvalConditions } from '../eval/conditions.ts';
 import type { ObservationFormat } from './protocol.ts';
 
 const WORKER_URL = new URL('./envWorker.ts', import.meta.url);
-const PRELOAD_URL = new URL('../eval/registerTsx.mjs', import.meta.url);
+const PRELOAD_URL = new URL('../workers/registerTsx.mjs', import.meta.url);
 
 export type EnvConditions = Pick<
   EvalConditions,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATA_LOCK_FILE, lockDataFolder } from './dataLock.ts';
 
-const CHILD = fileURLToPath(new URL('./dataLockChild.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../tests/support/dataLockChild.ts', import.meta.url));
 
 let dir: string;
 beforeEach(() => {

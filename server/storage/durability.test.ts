@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { addAgent } from '../../tests/support/storeFixtures.ts';
 import { SqliteStorage } from './sqlite.ts';
-import { addAgent } from './testFixtures.ts';
 
-const CHILD = fileURLToPath(new URL('./durabilityChild.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../tests/support/durabilityChild.ts', import.meta.url));
 
 describe('durability', () => {
   it('keeps every episode reported committed when the writer is killed with SIGKILL', async () => {

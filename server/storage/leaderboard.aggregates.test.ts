@@ -1,12 +1,12 @@
 /**
  * The leaderboard reads per-version aggregates, not episode rows; this checks that aggregates
  * rebuilt in bulk and then updated incrementally still match a recomputation from the raw rows.
- * Its speed over 1,000,000 rows is a benchmark (`server/storage/leaderboard.bench.ts`), not a test.
+ * Its speed over 1,000,000 rows is a benchmark (`tests/bench/leaderboard.bench.ts`), not a test.
  */
 import { describe, expect, it } from 'vitest';
+import { fillEpisodes } from '../../tests/support/perfFixtures.ts';
+import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
 import { summarise } from '../stats/summary.ts';
-import { fillEpisodes } from './perfFixtures.ts';
-import { addAgent, freshStorage } from './testFixtures.ts';
 
 describe('leaderboard aggregates over many episodes', () => {
   it('match the raw rows after a bulk rebuild and an incremental write', () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addAgent, BRICK, freshStorage } from '../../tests/support/storeFixtures.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { SqliteStorage } from './sqlite.ts';
-import { addAgent, BRICK, freshStorage } from './testFixtures.ts';
 import type { NewEpisode } from './types.ts';
 
 let dir: string;

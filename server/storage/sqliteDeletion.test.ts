@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { addAgent, BRICK, freshStorage } from '../../tests/support/storeFixtures.ts';
 import type { SqliteStorage } from './sqlite.ts';
-import { addAgent, BRICK, freshStorage } from './testFixtures.ts';
 import type { NewEpisode } from './types.ts';
 
 const TABLES = [

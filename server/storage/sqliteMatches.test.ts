@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { addAgent, BRICK, freshStorage } from '../../tests/support/storeFixtures.ts';
 import { fitBradleyTerry } from '../stats/bradleyTerry.ts';
-import { addAgent, BRICK, freshStorage } from './testFixtures.ts';
 import type { Game } from './types.ts';
 
 const PONG: Game = { id: 'pong', title: 'Pong', romSha1: 'b'.repeat(40), baselines: null };

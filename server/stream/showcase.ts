@@ -60,7 +60,7 @@ export interface ShowcaseHost {
 }
 
 const WORKER_URL = new URL('./showcaseWorker.ts', import.meta.url);
-const PRELOAD_URL = new URL('../eval/registerTsx.mjs', import.meta.url);
+const PRELOAD_URL = new URL('../workers/registerTsx.mjs', import.meta.url);
 
 export function startShowcase(options: {
   hub: StreamHub;

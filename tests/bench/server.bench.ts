@@ -25,11 +25,11 @@ import { Rng } from '../../emulators/rng.ts';
 import { makeVectorEnv } from '../../emulators/vector/index.ts';
 import { DEFAULT_CONDITIONS, type EvalConditions } from '../../server/eval/conditions.ts';
 import { type EvalJobPayload, Evaluator } from '../../server/eval/evaluator.ts';
-import { WorkerPool } from '../../server/eval/pool.ts';
 import { SqliteJobQueue } from '../../server/queue/sqliteJobQueue.ts';
-import { fillEpisodes, timeCalls } from '../../server/storage/perfFixtures.ts';
 import { SqliteStorage } from '../../server/storage/sqlite.ts';
-import { addAgent } from '../../server/storage/testFixtures.ts';
+import { WorkerPool } from '../../server/workers/pool.ts';
+import { fillEpisodes, timeCalls } from '../support/perfFixtures.ts';
+import { addAgent } from '../support/storeFixtures.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,7 +2,7 @@
 import { act, cleanup, render } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LeaderboardMessage } from '../../../server/protocol/live.ts';
-import { FakeLiveSocket } from './fakeLiveSocket.ts';
+import { FakeLiveSocket } from '../../../tests/support/fakeLiveSocket.ts';
 import { PUSHED_POLL_MS, UNPUSHED_POLL_MS, useLeaderboardPush, usePollInterval } from './hooks.ts';
 import { LiveConnection } from './liveConnection.ts';
 

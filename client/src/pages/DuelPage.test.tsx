@@ -2,14 +2,14 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FakeLiveSocket } from '../live/fakeLiveSocket.ts';
+import type { FakeLiveSocket } from '../../../tests/support/fakeLiveSocket.ts';
 import { DuelPage } from './DuelPage.tsx';
 
 const socket = vi.hoisted(() => ({ current: null as FakeLiveSocket | null }));
 
 vi.mock('../live/liveConnection.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../live/liveConnection.ts')>();
-  const { FakeLiveSocket: Fake } = await import('../live/fakeLiveSocket.ts');
+  const { FakeLiveSocket: Fake } = await import('../../../tests/support/fakeLiveSocket.ts');
   socket.current = new Fake();
   const connection = new original.LiveConnection('/live', () => socket.current!);
   return { ...original, liveConnection: () => connection };

@@ -3,14 +3,14 @@ import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameEncoder, type LiveRoomInfo } from '../../../server/protocol/live.ts';
-import type { FakeLiveSocket } from '../live/fakeLiveSocket.ts';
+import type { FakeLiveSocket } from '../../../tests/support/fakeLiveSocket.ts';
 import { WatchPage } from './WatchPage.tsx';
 
 const socket = vi.hoisted(() => ({ current: null as FakeLiveSocket | null }));
 
 vi.mock('../live/liveConnection.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../live/liveConnection.ts')>();
-  const { FakeLiveSocket: Fake } = await import('../live/fakeLiveSocket.ts');
+  const { FakeLiveSocket: Fake } = await import('../../../tests/support/fakeLiveSocket.ts');
   socket.current = new Fake();
   const connection = new original.LiveConnection('/live', () => socket.current!);
   return { ...original, liveConnection: () => connection };

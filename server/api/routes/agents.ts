@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { versionDir } from '../../eval/evaluator.ts';
+import { evaluationEnded } from '../../eval/jobs.ts';
 import { ownerOf } from '../auth.ts';
-import { type ApiContext, evaluationEnded } from '../context.ts';
+import type { ApiContext } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
 import { agentsQuery, episodeParams, idParams, pageQuery, versionParams } from '../schemas.ts';
 import { readTrainingLog, type TrainingLogView } from '../trainingLog.ts';
@@ -108,7 +109,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
     const { id } = parseOr400(idParams, req.params, 'path');
     const page = parseOr400(pageQuery, req.query, 'query');
     if (!storage.getAgentVersion(id)) throw new ApiError('NOT_FOUND', `no version ${id}`);
-    const published = evaluationEnded(ctx, id);
+    const published = evaluationEnded(ctx.storage, ctx.config.conditions.episodes, id);
     res.json({
       published,
       episodes: storage
@@ -123,7 +124,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
     const episode = storage.listEpisodes({ versionId: id, beforeId: episodeId + 1, limit: 1 })[0];
     if (!episode || episode.id !== episodeId)
       throw new ApiError('NOT_FOUND', `version ${id} has no episode ${episodeId}`);
-    if (!evaluationEnded(ctx, id)) {
+    if (!evaluationEnded(ctx.storage, ctx.config.conditions.episodes, id)) {
       throw new ApiError(
         'EVALUATION_RUNNING',
         `replays of version ${id} are published when its evaluation ends`,

@@ -12,9 +12,10 @@ import { Router } from 'express';
 import { checkAgentDir } from '../../../agents/format/check.ts';
 import { findEntry } from '../../../emulators/manifest/index.ts';
 import { versionDir } from '../../eval/evaluator.ts';
+import { enqueueEvaluation } from '../../eval/jobs.ts';
 import type { Agent, AgentVersion, JsonObject } from '../../storage/types.ts';
 import { ownerOf } from '../auth.ts';
-import { type ApiContext, enqueueEvaluation } from '../context.ts';
+import type { ApiContext } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
 import { uploadFields } from '../schemas.ts';
 import {

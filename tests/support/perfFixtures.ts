@@ -1,5 +1,5 @@
 /** Bulk data and timing helpers for the leaderboard performance test and benchmark. */
-import type { SqliteStorage } from './sqlite.ts';
+import type { SqliteStorage } from '../../server/storage/sqlite.ts';
 
 /**
  * Inserts `episodes` rows straight into `episodes` with one SQL statement (the normal write path

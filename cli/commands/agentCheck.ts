@@ -1,7 +1,7 @@
 /** `arena agent check DIR [--game id]`: validates an agent folder exactly as the server will. */
 import type { Command } from 'commander';
-import { gameInfo } from '../../../agents/dqn/gameEnvs.ts';
-import { checkAgentDir } from '../../../agents/format/check.ts';
+import { gameInfo } from '../../agents/dqn/gameEnvs.ts';
+import { checkAgentDir } from '../../agents/format/check.ts';
 
 /** The `arena agent` command group, made by whichever of its subcommands registers first. */
 export function agentCommand(program: Command): Command {

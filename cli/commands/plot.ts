@@ -6,8 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { curvePoints, learningCurveSpec } from '../../../agents/dqn/learningCurve.ts';
-import { UserError } from '../../../emulators/errors.ts';
+import { curvePoints, learningCurveSpec } from '../../agents/dqn/learningCurve.ts';
+import { UserError } from '../../emulators/errors.ts';
 
 export function register(program: Command): void {
   program

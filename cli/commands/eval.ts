@@ -5,13 +5,13 @@
  * output is one JSON object: mean, ci95, median, min, max, episodes, normalised, scores.
  */
 import type { Command } from 'commander';
-import type { Agent } from '../../../agents/agent.ts';
-import { evaluateAgent } from '../../../agents/dqn/evaluate.ts';
-import { evalEnvFactory, gameInfo } from '../../../agents/dqn/gameEnvs.ts';
-import { getTf } from '../../../agents/dqn/tfBackend.ts';
-import { loadDqnAgent } from '../../../agents/format/io.ts';
-import { RandomAgent } from '../../../agents/randomAgent.ts';
-import { UserError } from '../../../emulators/errors.ts';
+import type { Agent } from '../../agents/agent.ts';
+import { evaluateAgent } from '../../agents/dqn/evaluate.ts';
+import { evalEnvFactory, gameInfo } from '../../agents/dqn/gameEnvs.ts';
+import { getTf } from '../../agents/dqn/tfBackend.ts';
+import { loadDqnAgent } from '../../agents/format/io.ts';
+import { RandomAgent } from '../../agents/randomAgent.ts';
+import { UserError } from '../../emulators/errors.ts';
 import { settingOption } from './options.ts';
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /** Test helper for dataLock.test.ts: holds the lock on the folder in argv[2] until killed. */
-import { lockDataFolder } from './dataLock.ts';
+import { lockDataFolder } from '../../server/storage/dataLock.ts';
 
 lockDataFolder(process.argv[2]);
 process.stdout.write('locked\n');

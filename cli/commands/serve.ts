@@ -3,8 +3,8 @@
  * On first start with an empty store it seeds the bundled games and agents and evaluates them.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { startServer } from '../../app.ts';
-import { parseTrustProxy, type TrustProxy } from '../../config.ts';
+import { startServer } from '../../server/app.ts';
+import { parseTrustProxy, type TrustProxy } from '../../server/config.ts';
 import { integerOption } from './options.ts';
 
 interface ServeOptions {
@@ -32,7 +32,7 @@ function trustProxyOption(value: string): TrustProxy {
   }
 }
 
-export function registerServe(program: Command): void {
+export function register(program: Command): void {
   program
     .command('serve')
     .description('start the arena server: REST API, submissions, evaluation and leaderboards')

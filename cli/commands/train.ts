@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readLatestCheckpointState } from '../../../agents/dqn/checkpoint.ts';
-import { configFlags, type DqnConfigInput } from '../../../agents/dqn/config.ts';
-import { evaluateOnValidationSeeds } from '../../../agents/dqn/evaluate.ts';
-import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../../agents/dqn/gameEnvs.ts';
-import { getTf } from '../../../agents/dqn/tfBackend.ts';
-import { trainDqn } from '../../../agents/dqn/train.ts';
-import { UserError } from '../../../emulators/errors.ts';
+import { readLatestCheckpointState } from '../../agents/dqn/checkpoint.ts';
+import { configFlags, type DqnConfigInput } from '../../agents/dqn/config.ts';
+import { evaluateOnValidationSeeds } from '../../agents/dqn/evaluate.ts';
+import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../agents/dqn/gameEnvs.ts';
+import { getTf } from '../../agents/dqn/tfBackend.ts';
+import { trainDqn } from '../../agents/dqn/train.ts';
+import { UserError } from '../../emulators/errors.ts';
 import { settingOption } from './options.ts';
 
 export function register(program: Command): void {

@@ -5,9 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { EpisodeExecutor, RunTaskOptions } from '../eval/executor.ts';
 import type { MatchExecutor, RunMatchOptions } from '../matches/executor.ts';
 import { serveRelay } from '../matches/relay.ts';
-import type { EpisodeExecutor, RunTaskOptions } from './executor.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);

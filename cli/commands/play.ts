@@ -3,10 +3,10 @@
  * with a live score line; `--json` prints one object per episode and a summary last.
  */
 import type { Command } from 'commander';
-import { makeBuiltinAgent } from '../../../agents/builtin.ts';
-import { NesEnv } from '../../../emulators/nes/nesEnv.ts';
-import { atariPreprocessing } from '../../../emulators/wrappers/index.ts';
-import { summarise } from '../../stats/summary.ts';
+import { makeBuiltinAgent } from '../../agents/builtin.ts';
+import { NesEnv } from '../../emulators/nes/nesEnv.ts';
+import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
+import { summarise } from '../../server/stats/summary.ts';
 import { resolveGame } from '../gameSource.ts';
 import { integerOption, numberOption, settingOption } from './options.ts';
 
@@ -31,7 +31,7 @@ export interface EpisodeRecord {
   truncated: boolean;
 }
 
-export function registerPlay(program: Command): void {
+export function register(program: Command): void {
   program
     .command('play')
     .description('play a game with a built-in agent in the terminal, with a live score line')

@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PNG } from 'pngjs';
-import { makeBuiltinAgent } from '../../../agents/builtin.ts';
-import { SCREEN_HEIGHT, SCREEN_WIDTH } from '../../../emulators/nes/machine.ts';
-import { NesEnv } from '../../../emulators/nes/nesEnv.ts';
+import { makeBuiltinAgent } from '../../agents/builtin.ts';
+import { SCREEN_HEIGHT, SCREEN_WIDTH } from '../../emulators/nes/machine.ts';
+import { NesEnv } from '../../emulators/nes/nesEnv.ts';
 import { resolveGame } from '../gameSource.ts';
 import { integerOption, settingOption } from './options.ts';
 
@@ -35,7 +35,7 @@ export function encodePng(rgba: Uint8Array, width: number, height: number, scale
   return PNG.sync.write(png);
 }
 
-export function registerScreenshot(program: Command): void {
+export function register(program: Command): void {
   program
     .command('screenshot')
     .description("write a game's raw frame (256x240) as a PNG, after N frames of play")

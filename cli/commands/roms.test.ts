@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../tests/support/cli.ts';
-import { PROBE_ENTRY_FILE, PROBE_ROM_FILE } from '../../../tests/support/probe.ts';
+import { runCli } from '../../tests/support/cli.ts';
+import { PROBE_ENTRY_FILE, PROBE_ROM_FILE } from '../../tests/support/probe.ts';
 
 describe('arena roms', () => {
   let roms: string;

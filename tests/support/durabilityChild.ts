@@ -2,7 +2,7 @@
  * Child process for the kill -9 durability test: records one episode per transaction, forever,
  * and prints `committed <seed>` after each commit returns. Usage: durabilityChild.ts DB VERSION_ID
  */
-import { SqliteStorage } from './sqlite.ts';
+import { SqliteStorage } from '../../server/storage/sqlite.ts';
 
 const [path, versionArg] = process.argv.slice(2);
 const storage = new SqliteStorage({ path });

@@ -1,8 +1,8 @@
 /** Resolves `--game ID` or `--rom FILE` to a manifest entry and ROM bytes. */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../emulators/errors.ts';
-import { type GameRom, loadGame, loadManifest } from '../../emulators/manifest/index.ts';
-import { parseRom } from '../../emulators/nes/rom.ts';
+import { UserError } from '../emulators/errors.ts';
+import { type GameRom, loadGame, loadManifest } from '../emulators/manifest/index.ts';
+import { parseRom } from '../emulators/nes/rom.ts';
 
 export function resolveGame(options: { game?: string; rom?: string }): GameRom {
   if (options.game && options.rom) throw new UserError('give --game or --rom, not both');

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../../emulators/errors.ts';
+import { UserError } from '../../emulators/errors.ts';
 
 interface SubmitOptions {
   name: string;
@@ -16,7 +16,7 @@ interface SubmitOptions {
   json?: boolean;
 }
 
-export function registerSubmit(program: Command): void {
+export function register(program: Command): void {
   program
     .command('submit')
     .description('upload a trained agent folder to an arena server for evaluation')

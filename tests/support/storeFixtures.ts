@@ -1,6 +1,6 @@
 /** Shared test set-up: a storage with one owner, game and agent, and helpers to add more. */
-import { SqliteStorage, type SqliteStorageOptions } from './sqlite.ts';
-import type { AgentKind, Game } from './types.ts';
+import { SqliteStorage, type SqliteStorageOptions } from '../../server/storage/sqlite.ts';
+import type { AgentKind, Game } from '../../server/storage/types.ts';
 
 export const BRICK: Game = {
   id: 'brick',

@@ -10,17 +10,17 @@ import {
   parentPort,
   type TransferListItem,
 } from 'node:worker_threads';
+import type { LiveTaskOptions } from '../eval/executor.ts';
+import { runEpisodes } from '../eval/runEpisodes.ts';
+import type { LiveEpisodeRooms } from '../eval/spectate.ts';
+import type { EvalTask } from '../eval/task.ts';
 import { runMatchTask } from '../matches/runMatch.ts';
 import type { MatchTask } from '../matches/task.ts';
 import { PortSink } from '../stream/portSink.ts';
-import type { LiveTaskOptions } from './executor.ts';
-import { runEpisodes } from './runEpisodes.ts';
-import type { LiveEpisodeRooms } from './spectate.ts';
-import type { EvalTask } from './task.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
 const port = parentPort;
-if (!port) throw new Error('server/eval/worker.ts must run in a worker thread');
+if (!port) throw new Error('server/workers/worker.ts must run in a worker thread');
 
 function post(message: WorkerMessage, transfer: TransferListItem[] = []): void {
   port!.postMessage(message, transfer);

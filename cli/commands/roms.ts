@@ -14,20 +14,20 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { makeBuiltinAgent } from '../../../agents/builtin.ts';
-import { buttonMaskOf, FULL_ACTION_SET } from '../../../emulators/actions.ts';
-import { UserError } from '../../../emulators/errors.ts';
+import { makeBuiltinAgent } from '../../agents/builtin.ts';
+import { buttonMaskOf, FULL_ACTION_SET } from '../../emulators/actions.ts';
+import { UserError } from '../../emulators/errors.ts';
 import {
   loadManifest,
   REPO_ROOT,
   readManifestFile,
   userRomFiles,
   userRomsDir,
-} from '../../../emulators/manifest/index.ts';
-import { NesEnv } from '../../../emulators/nes/nesEnv.ts';
-import { parseRom } from '../../../emulators/nes/rom.ts';
-import { parseRelation, RamSearch } from '../../../emulators/ramsearch.ts';
-import { atariPreprocessing } from '../../../emulators/wrappers/index.ts';
+} from '../../emulators/manifest/index.ts';
+import { NesEnv } from '../../emulators/nes/nesEnv.ts';
+import { parseRom } from '../../emulators/nes/rom.ts';
+import { parseRelation, RamSearch } from '../../emulators/ramsearch.ts';
+import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
 import { resolveGame } from '../gameSource.ts';
 import { integerOption } from './options.ts';
 
@@ -95,7 +95,7 @@ export function addRom(
   return { romPath, entryPath, id: entry.id };
 }
 
-export function registerRoms(program: Command): void {
+export function register(program: Command): void {
   const roms = program
     .command('roms')
     .description('list, add and study ROMs (manifest entries, RAM search)');

@@ -1,9 +1,9 @@
 /**
  * Wall-clock leaderboard latency over 1,000,000 episodes (run on an idle machine):
- * `node bin/run-ts.mjs server/storage/leaderboard.bench.ts [episodes] [versions]`.
+ * `node bin/run-ts.mjs tests/bench/leaderboard.bench.ts [episodes] [versions]`.
  */
-import { fillEpisodes, timeCalls } from './perfFixtures.ts';
-import { addAgent, freshStorage } from './testFixtures.ts';
+import { fillEpisodes, timeCalls } from '../support/perfFixtures.ts';
+import { addAgent, freshStorage } from '../support/storeFixtures.ts';
 
 const episodes = Number(process.argv[2] ?? 1_000_000);
 const versionCount = Number(process.argv[3] ?? 50);

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAddon } from '../../../agents/backend/native.ts';
-import { runCli } from '../../../tests/support/cli.ts';
+import { loadAddon } from '../../agents/backend/native.ts';
+import { runCli } from '../../tests/support/cli.ts';
 
 const runsDir = mkdtempSync(join(tmpdir(), 'arena-train-cli-'));
 afterAll(() => rmSync(runsDir, { recursive: true, force: true }));

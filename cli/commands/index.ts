@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { register as registerAgentCheck } from './agentCheck.ts';
 import { register as registerAgentExport } from './agentExport.ts';
 import { register as registerEval } from './eval.ts';
-import { registerPlay } from './play.ts';
+import { register as registerPlay } from './play.ts';
 import { register as registerPlot } from './plot.ts';
-import { registerRoms } from './roms.ts';
-import { registerScreenshot } from './screenshot.ts';
-import { registerServe } from './serve.ts';
-import { registerSubmit } from './submit.ts';
+import { register as registerRoms } from './roms.ts';
+import { register as registerScreenshot } from './screenshot.ts';
+import { register as registerServe } from './serve.ts';
+import { register as registerSubmit } from './submit.ts';
 import { register as registerTrain } from './train.ts';
 
 /** Every CLI command module; each adds its command(s) to the program. */

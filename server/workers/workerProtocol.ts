@@ -1,10 +1,10 @@
 /** Messages between the evaluation pool (main thread) and its worker threads. */
 
 import type { MessagePort } from 'node:worker_threads';
+import type { LiveTaskOptions } from '../eval/executor.ts';
+import type { EpisodeResult, EvalTask } from '../eval/task.ts';
 import type { MatchLegResult, MatchTask } from '../matches/task.ts';
 import type { RoomOptions } from '../stream/streamHub.ts';
-import type { LiveTaskOptions } from './executor.ts';
-import type { EpisodeResult, EvalTask } from './task.ts';
 
 export type PoolRequest =
   | { type: 'run'; taskId: number; task: EvalTask; live?: LiveTaskOptions }

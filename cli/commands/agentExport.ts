@@ -3,7 +3,7 @@
  * folder.
  */
 import type { Command } from 'commander';
-import { exportCheckpointAgent } from '../../../agents/dqn/exportCheckpoint.ts';
+import { exportCheckpointAgent } from '../../agents/dqn/exportCheckpoint.ts';
 import { agentCommand } from './agentCheck.ts';
 import { integerOption } from './options.ts';
 

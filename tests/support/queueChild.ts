@@ -2,8 +2,9 @@
  * Worker process for the multi-process claim test: claims and completes jobs until the queue is
  * empty, printing each claimed job id. Usage: queueChild.ts DB WORKER_ID
  */
-import { SqliteStorage } from '../storage/sqlite.ts';
-import { SqliteJobQueue } from './sqliteJobQueue.ts';
+
+import { SqliteJobQueue } from '../../server/queue/sqliteJobQueue.ts';
+import { SqliteStorage } from '../../server/storage/sqlite.ts';
 
 const [path, workerId] = process.argv.slice(2);
 const storage = new SqliteStorage({ path, synchronous: 'NORMAL' });

@@ -2,8 +2,9 @@
  * A stand-in for the socket.io client socket in component tests: the test plays the server
  * (`open`, `deliver`) and reads what the page sent (`sent`). Only tests import it.
  */
-import { LIVE_EVENT, type ServerMessage } from '../../../server/protocol/live.ts';
-import type { LiveSocket } from './liveConnection.ts';
+
+import type { LiveSocket } from '../../client/src/live/liveConnection.ts';
+import { LIVE_EVENT, type ServerMessage } from '../../server/protocol/live.ts';
 
 export class FakeLiveSocket implements LiveSocket {
   connected = false;

@@ -8,8 +8,8 @@
  *
  * Why: a Q-value that a few pixels of translation cannot change is what a screen game needs, and
  * learning it from shifted copies makes each stored transition teach more (DrQ's gain on the
- * Atari 100k benchmark). On Brick's 60-minute recipe it learned far slower instead (session 15,
- * agents/bundled/README.md), so it is off by default. Evaluation and acting never see shifted frames.
+ * Atari 100k benchmark). On Brick's 60-minute recipe it learned far slower instead
+ * (docs/experiments/brick-dqn.md), so it is off by default. Evaluation and acting never see shifted frames.
  *
  * The batch is NHWC float32 [batch, height, width, channels] and is shifted in place, row by row
  * with typed-array copies; one scratch observation is the only memory it keeps.

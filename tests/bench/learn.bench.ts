@@ -22,8 +22,8 @@ export const LEARN_FLAGS = [
   '--net',
   'small',
   // Eight envs: one gradient step per vector step, which the env workers emulate meanwhile
-  // (with four, every other step had no update to overlap and the learner waited; 85 -> 124
-  // agent steps/s on the idle machine).
+  // (with four, every other step had no update to overlap and the learner waited;
+  // docs/benchmarks.md has the measurement).
   '--num-envs',
   '8',
   // A cap the 60-minute budget does not reach; epsilon anneals over the first 4% (40,000 steps).
@@ -33,8 +33,8 @@ export const LEARN_FLAGS = [
   '0.04',
   '--learning-starts',
   '5000',
-  // 200,000 transitions (~1.4 GB of frames): in an hour the run makes 450,000-650,000 agent steps,
-  // and a memory of the last 100,000 forgot too soon (111.9 -> 124.7 at equal flags, session 7).
+  // 200,000 transitions (~1.4 GB of frames): an hour's run makes several hundred thousand agent
+  // steps, and a memory of the last 100,000 forgot too soon (docs/experiments/brick-dqn.md).
   '--buffer-size',
   '200000',
   // 4,000 steps = 500 gradient steps between target updates, as Nature's 32-every-4 recipe had
@@ -50,22 +50,22 @@ export const LEARN_FLAGS = [
   '--train-frequency',
   '8',
   // Adam's step size falls linearly from 4e-4 to 5e-5, then holds: faster early than a constant
-  // 2.5e-4, and no late collapse (64.5 -> 95.9 in 60 minutes, session 6). The fall spans the
-  // first 600,000 steps: with Munchausen targets the hour went from 173.1 (over 300,000) to 194.0
-  // (session 12; without them, a slower fall had not helped, session 9).
+  // 2.5e-4, and no late collapse. The fall spans the first 600,000 steps: with Munchausen targets
+  // that scored higher in the hour than a fall over 300,000 (without them, a slower fall had not
+  // helped; docs/experiments/brick-dqn.md).
   '--learning-rate',
   '0.0004',
   '--final-learning-rate',
   '0.00005',
   '--learning-rate-decay-steps',
   '600000',
-  // Munchausen targets (Vieillard 2020; alpha 0.9, tau 0.03, clip -1): the hour's run went
-  // from 155.1 to 173.1, normalised 0.224 -> 0.251 (session 11).
+  // Munchausen targets (Vieillard 2020; alpha 0.9, tau 0.03, clip -1): the hour's run scored
+  // higher with them than with Double DQN targets (docs/experiments/brick-dqn.md).
   '--munchausen',
   // Targets that price in the evaluation's random actions (expected SARSA over epsilon-greedy
   // play at the evaluation's 0.05), and training's exploration ending at that same 0.05: with
-  // sticky actions drawn per frame (as ALE does), the hour's run reached 295.5 [258.3, 332.6],
-  // normalised 0.435 (session 20; see agents/bundled/README.md for what each change is worth).
+  // sticky actions drawn per frame (as ALE does), the hour's run cleared the learning goal
+  // (docs/experiments/brick-dqn.md has its figures and what each change may be worth).
   '--target-epsilon',
   '0.05',
   '--end-epsilon',

@@ -40,9 +40,8 @@ export function gameInfo(game: string, settings: Record<string, string> = {}): G
 /**
  * Niceness of the training env workers. The trainer's main thread learns while the workers
  * emulate the next step, and the learner is the serial part: when the workers share the two cores
- * with it as equals, it is held back and the next step waits on it. Measured on the 2-core host
- * (Brick, the bundled recipe's flags, steps 10,000-22,000): workers at nice 0 217 agent steps/s,
- * nice 10 227, nice 19 234; the main thread went from 73% to 82% of a core busy.
+ * with it as equals, it is held back and the next step waits on it. At nice 19 the learner goes
+ * first and training makes more agent steps a second (docs/benchmarks.md has the measurement).
  */
 export const TRAIN_ENV_WORKER_NICE = 19;
 

@@ -131,14 +131,13 @@ export function loadAddon(): { addon: FastCpuAddon | null; error: string | null 
     return cached;
   }
   // OpenBLAS worker threads spin (sched_yield) for ~2^28 cycles after each call by
-  // default; on a shared or busy machine that burned 100+ ms of CPU per DQN update
-  // and slowed the main thread. 4 (its minimum) makes them sleep at once; wake-up
+  // default; on a shared or busy machine that burned CPU on every DQN update and
+  // slowed the main thread (docs/benchmarks.md). 4 (its minimum) makes them sleep at once; wake-up
   // costs microseconds per sgemm. Read when the library loads, so set it first.
   process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
   // The same for the OpenMP threads oneDNN's convolutions run on: GNU OpenMP's workers spin
-  // after each parallel region by default, beside OpenBLAS's and the env workers. Measured
-  // (bench:train, Nature CNN, 2 threads): 23.4 updates/s at 81.8 ms of CPU each spinning,
-  // 32.2 at 47.2 ms passive. Also read when the library loads.
+  // after each parallel region by default, beside OpenBLAS's and the env workers, which made
+  // updates markedly slower (docs/benchmarks.md). Also read when the library loads.
   process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     const require = createRequire(import.meta.url);

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findEntry, loadManifest } from '../emulators/manifest/index.ts';
-import { summarise } from '../server/stats/summary.ts';
+import { summarise } from '../agents/evaluation/statistics.ts';
 import { runCli } from '../tests/support/cli.ts';
 
 const SETTINGS: Record<string, string[]> = { duel: ['--setting', 'opponentLevel=normal'] };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { BUNDLED_MANIFEST_DIR, loadManifest } from '../emulators/manifest/index.ts';
 import type { Baseline } from '../emulators/manifest/schema.ts';
-import { summarise } from '../server/stats/summary.ts';
+import { summarise } from '../agents/evaluation/statistics.ts';
 
 const program = new Command('baselines')
   .option('--game <id>', 'only this game')

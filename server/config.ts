@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { UserError } from '../emulators/errors.ts';
-import { DEFAULT_CONDITIONS, type EvalConditions } from './eval/conditions.ts';
+import { ARENA_CONDITIONS, type EvalConditions } from '../agents/evaluation/conditions.ts';
 import { type RemoteOptions, resolveRemoteOptions } from './remote/options.ts';
 
 export interface RateLimits {
@@ -86,7 +86,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     dataDir: resolveDataDir(input.dataDir),
     port: input.port ?? Number(process.env.PORT ?? 8080),
     host: input.host ?? '127.0.0.1',
-    conditions: { ...DEFAULT_CONDITIONS, ...input.conditions },
+    conditions: { ...ARENA_CONDITIONS, ...input.conditions },
     workers: input.workers,
     seed: input.seed ?? true,
     showcase: input.showcase ?? true,

@@ -8,7 +8,7 @@ import { findEntry } from '../../emulators/manifest/index.ts';
 import { makeVectorEnv } from '../../emulators/vector/index.ts';
 import type { VectorEnv } from '../../emulators/vector/vectorEnv.ts';
 import type { DqnConfig } from './config.ts';
-import type { EvalEnvOptions } from './evaluate.ts';
+import type { EvalEnvOptions } from '../evaluation/evaluate.ts';
 
 const ENV_MODULE = new URL('../../emulators/index.ts', import.meta.url).href;
 

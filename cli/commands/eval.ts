@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { Agent } from '../../agents/agent.ts';
-import { evaluateAgent } from '../../agents/dqn/evaluate.ts';
 import { evalEnvFactory, gameInfo } from '../../agents/dqn/gameEnvs.ts';
 import { getTf } from '../../agents/dqn/tfBackend.ts';
+import { evaluateAgent } from '../../agents/evaluation/evaluate.ts';
 import { loadDqnAgent } from '../../agents/format/io.ts';
 import { RandomAgent } from '../../agents/randomAgent.ts';
 import { UserError } from '../../emulators/errors.ts';

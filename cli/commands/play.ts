@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { makeBuiltinAgent } from '../../agents/builtin.ts';
+import { summarise } from '../../agents/evaluation/statistics.ts';
 import { NesEnv } from '../../emulators/nes/nesEnv.ts';
 import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
-import { summarise } from '../../server/stats/summary.ts';
 import { resolveGame } from '../gameSource.ts';
 import { integerOption, numberOption, settingOption } from './options.ts';
 

@@ -10,12 +10,12 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { type EvalConditions, episodeSeeds } from '../../agents/evaluation/conditions.ts';
 import { findEntry } from '../../emulators/manifest/index.ts';
 import type { ArenaEvents } from '../events/index.ts';
 import type { ClaimedJob, JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { AgentVersion } from '../storage/types.ts';
-import { type EvalConditions, episodeSeeds } from './conditions.ts';
 import type { EpisodeExecutor, LiveRoomHandler, RunTaskOptions } from './executor.ts';
 import type { AgentSpec, EpisodeResult, EpisodeSpec } from './task.ts';
 

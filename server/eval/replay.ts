@@ -38,7 +38,7 @@ export function replayEpisode(input: ReplayInput): ReplayOutcome {
     if (action === undefined) {
       throw new UserError(
         `replay frame ${f}: controller byte ${input.actions[f]} is not in the action set`,
-        'INVALID',
+        'BAD_REQUEST',
       );
     }
     const step = env.step(action);

@@ -2,7 +2,7 @@
  * What an evaluation worker is asked to do and what it reports, as plain structured-cloneable
  * data: the contract between the evaluator (main thread) and the worker threads.
  */
-import type { EvalConditions } from './conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 
 /** The agent to run. Builtin agents are built next to the env (the scripted ones read its RAM). */
 export type AgentSpec =

@@ -36,7 +36,7 @@ export interface ReplayedFrame {
 /** Steps through a recorded match, yielding after each emulator frame. */
 export function* replayFrames(input: MatchReplayInput): Generator<ReplayedFrame> {
   if (input.controllers.length % 2 !== 0) {
-    throw new UserError('a match replay has two controller bytes per frame', 'INVALID');
+    throw new UserError('a match replay has two controller bytes per frame', 'BAD_REQUEST');
   }
   const env = makeNesEnv({ game: input.game, settings: input.gameSettings });
   try {
@@ -49,7 +49,7 @@ export function* replayFrames(input: MatchReplayInput): Generator<ReplayedFrame>
       if (index === undefined) {
         throw new UserError(
           `replay frame ${frame}: controller byte ${byte} is not in the action set`,
-          'INVALID',
+          'BAD_REQUEST',
         );
       }
       return index;

@@ -9,7 +9,7 @@ import { makeBuiltinAgent } from '../../agents/builtin.ts';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import type { TwoPlayerEnv } from '../../emulators/twoPlayer.ts';
 import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
-import { DEFAULT_CONDITIONS } from '../eval/conditions.ts';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { agentPlayer } from './localPlayers.ts';
 import { MatchForfeit, type MatchPlayer } from './player.ts';
 import { type MatchReplaySettings, recordLeg } from './record.ts';
@@ -40,7 +40,7 @@ describe('matches', () => {
   it('plays a pairing on both sides from one seed and reproduces each leg from its stored replay', async () => {
     const task: MatchTask = {
       game: 'duel',
-      conditions: { ...DEFAULT_CONDITIONS, maxEpisodeFrames: 1500 },
+      conditions: { ...ARENA_CONDITIONS, maxEpisodeFrames: 1500 },
       seed: 424242,
       players: [scripted, { ...scripted, name: 'scripted-2' }],
     };
@@ -101,7 +101,7 @@ describe('matches', () => {
   it('plays one leg against the computer, to 21, and the replay ends in the same game over', async () => {
     const task: MatchTask = {
       game: 'duel',
-      conditions: { ...DEFAULT_CONDITIONS },
+      conditions: { ...ARENA_CONDITIONS },
       seed: 99,
       players: [random, { kind: 'computer', name: 'cpu-hard', level: 'hard' }],
     };
@@ -128,7 +128,7 @@ describe('matches', () => {
     const setup = {
       game: 'duel',
       seed: 5,
-      conditions: { ...DEFAULT_CONDITIONS, maxEpisodeFrames: 600 },
+      conditions: { ...ARENA_CONDITIONS, maxEpisodeFrames: 600 },
     };
     const scriptedPair = (asynchronous: boolean) => (env: TwoPlayerEnv) =>
       ([1, 2] as const).map((side) => {

@@ -15,7 +15,7 @@ import {
   type TwoPlayerEnv,
   TwoPlayerEnv as TwoPlayerGame,
 } from '../../emulators/twoPlayer.ts';
-import type { EvalConditions } from '../eval/conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import { localPlayer } from './localPlayers.ts';
 import { MatchForfeit, type MatchPlayer } from './player.ts';
 import { relayPlayer } from './relay.ts';
@@ -264,7 +264,7 @@ export async function runMatchTask(
 
 async function loadModel(spec: MatchPlayerSpec, game: string) {
   if (spec.kind !== 'agent' || spec.agent.kind !== 'model') return undefined;
-  const { loadModelAgent } = await import('../eval/runEpisodes.ts');
+  const { loadModelAgent } = await import('../eval/evalTask.ts');
   const { loadGame } = await import('../../emulators/manifest/index.ts');
   const names = loadGame(game).entry.actions;
   return loadModelAgent(spec.agent.dir, {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { freshStorage } from '../../tests/support/storeFixtures.ts';
-import { DEFAULT_CONDITIONS } from '../eval/conditions.ts';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { ArenaEvents, type LeaderboardChange } from '../events/index.ts';
 import { SYSTEM_OWNER } from '../seed/index.ts';
 import type { MatchExecutor, RunMatchOptions } from './executor.ts';
@@ -147,7 +147,7 @@ describe('MatchScheduler', () => {
       ratings,
       secret: new Uint8Array(32),
       dataDir: '/nonexistent',
-      conditions: { ...DEFAULT_CONDITIONS, maxEpisodeFrames: 240, noopMax: 0 },
+      conditions: { ...ARENA_CONDITIONS, maxEpisodeFrames: 240, noopMax: 0 },
       seed: 5,
     });
     scheduler.start();

@@ -17,7 +17,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Rng } from '../../emulators/rng.ts';
-import type { EvalConditions } from '../eval/conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import { agentSpecOf } from '../eval/evaluator.ts';
 import type { ArenaEvents } from '../events/index.ts';
 import type { Storage } from '../storage/base.ts';

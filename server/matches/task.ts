@@ -6,7 +6,7 @@
  * neither side's advantage counts. A pairing with the game's computer plays one leg: the computer
  * only ever plays the right paddle.
  */
-import type { EvalConditions } from '../eval/conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import type { AgentSpec } from '../eval/task.ts';
 import type { ForfeitCode } from './player.ts';
 

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { EvalConditions } from '../eval/conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import type { ObservationFormat } from './protocol.ts';
 
 const WORKER_URL = new URL('./envWorker.ts', import.meta.url);

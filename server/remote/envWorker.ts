@@ -2,16 +2,14 @@
  * A worker thread that hosts remote agents' games: many environments, each stepped on request with
  * the action the agent sent. Every answer is the observation ready to send (protocol header and
  * pixels in one transferred buffer), so the HTTP thread only forwards bytes. Environments are built
- * exactly as evaluations build them (`runEpisodes.ts`): the base NES env under the replay recorder
- * under ALE's wrappers with the arena's conditions.
+ * exactly as evaluations build them (`makeRecordedEnv`): the base NES env under the replay
+ * recorder under ALE's wrappers with the arena's conditions.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { makeRecordedEnv, type ReplayRecorder } from '../../agents/evaluation/recorder.ts';
 import type { Env } from '../../emulators/core.ts';
-import { makeNesEnv } from '../../emulators/index.ts';
-import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
-import { ReplayRecorder } from '../eval/recorder.ts';
 import type { EnvReport, EnvRequest, EnvWorkerMessage } from './envHost.ts';
 import {
   HEADER_BYTES,
@@ -65,9 +63,11 @@ function report(id: number, h: Hosted, observation: Uint8Array, end: EnvReport['
 
 function handle(request: EnvRequest): EnvReport | null {
   if (request.type === 'open') {
-    const base = makeNesEnv({ game: request.game, settings: request.settings });
-    const recorder = new ReplayRecorder(base);
-    const env = atariPreprocessing(recorder, request.conditions);
+    const { env, recorder } = makeRecordedEnv({
+      game: request.game,
+      settings: request.settings,
+      conditions: request.conditions,
+    });
     const reset = env.reset({ seed: request.seed });
     const h: Hosted = { env, recorder, format: request.format, step: 0, lives: reset.info.lives };
     hosted.set(request.id, h);

@@ -6,7 +6,7 @@
  * recorded as DISCONNECT with its score so far). Only a fault of the server's own (a game worker
  * dying, shutdown) leaves an episode unrecorded, and its seed is played again later.
  */
-import { type EvalConditions, episodeSeed } from '../eval/conditions.ts';
+import { type EvalConditions, episodeSeed } from '../../agents/evaluation/conditions.ts';
 import type { Storage } from '../storage/base.ts';
 import type { Episode, EpisodeOutcome } from '../storage/types.ts';
 import type { EnvHost, EnvReport } from './envHost.ts';

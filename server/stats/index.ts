@@ -17,13 +17,3 @@ export {
   type PlayerRating,
 } from './bradleyTerry.ts';
 export { type Interval, rankUB } from './rankUB.ts';
-export { studentTCdf, studentTQuantile } from './studentT.ts';
-export {
-  type Baselines,
-  ci95HalfWidth,
-  type Moments,
-  normalisedScore,
-  type Summary,
-  summarise,
-  summariseMoments,
-} from './summary.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillEpisodes } from '../../tests/support/perfFixtures.ts';
 import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
-import { summarise } from '../stats/summary.ts';
+import { summarise } from '../../agents/evaluation/statistics.ts';
 
 describe('leaderboard aggregates over many episodes', () => {
   it('match the raw rows after a bulk rebuild and an incremental write', () => {

@@ -3,7 +3,7 @@
  * writes), so their cost grows with the number of versions, not episodes.
  */
 import { rankUB } from '../stats/rankUB.ts';
-import { normalisedScore, summariseMoments } from '../stats/summary.ts';
+import { normalisedScore, summariseMoments } from '../../agents/evaluation/statistics.ts';
 import { checkInt, type SqliteContext } from './rows.ts';
 import { getAgent, getOwner, listAgentVersions } from './sqliteAccounts.ts';
 import type {

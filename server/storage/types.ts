@@ -3,7 +3,7 @@
  * as 'brick'). Timestamps are milliseconds since the Unix epoch.
  */
 import type { MatchOutcome } from '../stats/bradleyTerry.ts';
-import type { Baselines, Summary } from '../stats/summary.ts';
+import type { Baselines, Summary } from '../../agents/evaluation/statistics.ts';
 
 export type { MatchOutcome } from '../stats/bradleyTerry.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Evaluation worker thread: runs one task at a time, an evaluation with `runEpisodes` or a match
+ * Evaluation worker thread: runs one task at a time, an evaluation with `runEvalTask` or a match
  * pairing with `runMatchTask`, and posts each finished episode or leg back at once (the
  * controller bytes are transferred, not copied). An exception becomes an `error` message; a
  * crash of the thread itself is handled by the pool.
@@ -10,8 +10,8 @@ import {
   parentPort,
   type TransferListItem,
 } from 'node:worker_threads';
+import { runEvalTask } from '../eval/evalTask.ts';
 import type { LiveTaskOptions } from '../eval/executor.ts';
-import { runEpisodes } from '../eval/runEpisodes.ts';
 import type { LiveEpisodeRooms } from '../eval/spectate.ts';
 import type { EvalTask } from '../eval/task.ts';
 import { runMatchTask } from '../matches/runMatch.ts';
@@ -42,7 +42,7 @@ async function run(taskId: number, play: () => Promise<void>): Promise<void> {
 }
 
 function evaluate(taskId: number, task: EvalTask, live?: LiveTaskOptions): Promise<void> {
-  return runEpisodes({
+  return runEvalTask({
     task,
     onEpisode: (result) =>
       post({ type: 'episode', taskId, result }, [result.actions.buffer as ArrayBuffer]),

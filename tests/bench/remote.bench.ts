@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadManifest } from '../../emulators/manifest/index.ts';
 import { startServer } from '../../server/app.ts';
-import { DEFAULT_CONDITIONS } from '../../server/eval/conditions.ts';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { DEFAULT_REMOTE_OPTIONS } from '../../server/remote/options.ts';
 
 function arg(name: string, fallback: number): number {
@@ -53,7 +53,7 @@ const server = await startServer({
   showcase: false,
   matches: false,
   workers,
-  conditions: DEFAULT_CONDITIONS,
+  conditions: ARENA_CONDITIONS,
   remote: {
     envWorkers: workers,
     envWorkerNice: NICE,
@@ -136,7 +136,7 @@ async function localRound(round: number): Promise<number> {
         group: `bench-${round}`,
         task: {
           game: 'brick',
-          conditions: DEFAULT_CONDITIONS,
+          conditions: ARENA_CONDITIONS,
           agent: { kind: 'builtin', name: 'random' },
           episodes: [{ index, seed: 1_000_000 * (round + 2) + index }],
         },

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../emulators/rng.ts';
 import { makeVectorEnv } from '../../emulators/vector/index.ts';
-import { DEFAULT_CONDITIONS, type EvalConditions } from '../../server/eval/conditions.ts';
+import { ARENA_CONDITIONS, type EvalConditions } from '../../agents/evaluation/conditions.ts';
 import { type EvalJobPayload, Evaluator } from '../../server/eval/evaluator.ts';
 import { SqliteJobQueue } from '../../server/queue/sqliteJobQueue.ts';
 import { SqliteStorage } from '../../server/storage/sqlite.ts';
@@ -79,7 +79,7 @@ function startEvalRig(): EvalRig {
   const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
   const pool = new WorkerPool({ size: cores });
   // Default rules except the number of episodes: enough to keep every worker busy twice.
-  const conditions = { ...DEFAULT_CONDITIONS, episodes: cores * EPISODES_PER_WORKER };
+  const conditions = { ...ARENA_CONDITIONS, episodes: cores * EPISODES_PER_WORKER };
   const evaluator = new Evaluator({
     storage,
     queue,

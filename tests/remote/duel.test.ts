@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../emulators/manifest/index.ts';
-import { DEFAULT_CONDITIONS } from '../../server/eval/conditions.ts';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { computerPlayer } from '../../server/matches/localPlayers.ts';
 import type { MatchPlayer } from '../../server/matches/player.ts';
 import { type PlayedMatch, playMatch } from '../../server/matches/runMatch.ts';
@@ -32,7 +32,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-const conditions = { ...DEFAULT_CONDITIONS, maxEpisodeFrames: 600 };
+const conditions = { ...ARENA_CONDITIONS, maxEpisodeFrames: 600 };
 
 /** Connects in Duel mode and waits until the lobby lists the agent. */
 async function waitingAgent(name: string) {

@@ -1,8 +1,8 @@
 /** The replay recorder's score is the game's own score; its controller bytes replay the episode. */
 import { describe, expect, it } from 'vitest';
 import { makeNesEnv } from '../../emulators/index.ts';
+import { replayEpisode } from '../../server/eval/replay.ts';
 import { ReplayRecorder } from './recorder.ts';
-import { replayEpisode } from './replay.ts';
 
 describe('ReplayRecorder', () => {
   it("keeps Duel's score as the player's points, not the point difference it rewards", () => {

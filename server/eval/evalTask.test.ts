@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import type { FrameSink, LiveFrame, RoomResult } from '../stream/liveRoom.ts';
-import { DEFAULT_CONDITIONS } from './conditions.ts';
-import { runEpisodes } from './runEpisodes.ts';
+import { runEvalTask } from './evalTask.ts';
 import type { EpisodeResult, EvalTask } from './task.ts';
 
 const TASK: EvalTask = {
   game: 'brick',
-  conditions: { ...DEFAULT_CONDITIONS, episodes: 2, maxEpisodeFrames: 400 },
+  conditions: { ...ARENA_CONDITIONS, episodes: 2, maxEpisodeFrames: 400 },
   agent: { kind: 'builtin', name: 'random' },
   episodes: [
     { index: 0, seed: 11 },
@@ -32,13 +32,13 @@ class RecordingSink implements FrameSink {
   }
 }
 
-const play = async (live?: Parameters<typeof runEpisodes>[0]['live']) => {
+const play = async (live?: Parameters<typeof runEvalTask>[0]['live']) => {
   const results: EpisodeResult[] = [];
-  await runEpisodes({ task: TASK, onEpisode: (r) => results.push(r), live });
+  await runEvalTask({ task: TASK, onEpisode: (r) => results.push(r), live });
   return results.sort((a, b) => a.index - b.index);
 };
 
-describe('runEpisodes with spectators', () => {
+describe('runEvalTask with spectators', () => {
   it('streams each episode in turn and plays exactly the same episodes', async () => {
     const rooms: { index: number; roomId: string; sink: RecordingSink }[] = [];
     const watched = await play({

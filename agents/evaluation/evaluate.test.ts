@@ -2,15 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ChainEnv } from '../../tests/support/chainEnv.ts';
 import type { Agent } from '../agent.ts';
 import { RandomAgent } from '../randomAgent.ts';
-import {
-  ARENA_EVAL,
-  type EvalEnvOptions,
-  evalSeeds,
-  evaluateAgent,
-  evaluateOnValidationSeeds,
-  summarise,
-  tQuantile975,
-} from './evaluate.ts';
+import { ARENA_CONDITIONS, evalSeeds } from './conditions.ts';
+import { type EvalEnvOptions, evaluateAgent, evaluateOnValidationSeeds } from './evaluate.ts';
+import { evalStats as summarise } from './statistics.ts';
+import { studentTQuantile } from './studentT.ts';
+
+const tQuantile975 = (df: number) => studentTQuantile(0.975, df);
 
 /** Always presses RIGHT (action 1). */
 const rightAgent: Agent = {
@@ -23,11 +20,11 @@ const rightAgent: Agent = {
 describe('summarise', () => {
   it('computes mean, t-interval, median, extremes and the normalised score', () => {
     const s = summarise([5, 1, 4, 2, 3], { random: 1, scripted: 5 });
-    const half = 2.776 * (Math.sqrt(2.5) / Math.sqrt(5)); // t(0.975, 4) * s / sqrt(n)
+    const half = 2.7764451 * (Math.sqrt(2.5) / Math.sqrt(5)); // t(0.975, 4) * s / sqrt(n)
     expect(s.mean).toBe(3);
     expect(s.std).toBeCloseTo(Math.sqrt(2.5), 12);
-    expect(s.ci95[0]).toBeCloseTo(3 - half, 10);
-    expect(s.ci95[1]).toBeCloseTo(3 + half, 10);
+    expect(s.ci95[0]).toBeCloseTo(3 - half, 6);
+    expect(s.ci95[1]).toBeCloseTo(3 + half, 6);
     expect([s.median, s.min, s.max]).toEqual([3, 1, 5]);
     expect(s.normalised).toBe(0.5);
     expect(summarise([1, 2, 3, 4]).median).toBe(2.5);
@@ -116,7 +113,7 @@ describe('evaluateAgent', () => {
         agent: rightAgent,
         episodes: 6,
         parallel,
-        epsilon: ARENA_EVAL.epsilon * 6, // enough exploration to make episodes differ
+        epsilon: ARENA_CONDITIONS.modelEpsilon * 6, // enough exploration to make episodes differ
         makeEnv: () => new ChainEnv({ length: 8, start: 4, leftReward: 0.5, maxSteps: 30 }),
       });
     const one = await run(1);

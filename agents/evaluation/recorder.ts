@@ -9,12 +9,16 @@
  */
 import { buttonMasksOf } from '../../emulators/actions.ts';
 import {
+  type Env,
   type ResetOptions,
   type ResetResult,
   type StepResult,
   Wrapper,
 } from '../../emulators/core.ts';
+import { makeNesEnv } from '../../emulators/index.ts';
 import type { NesEnv } from '../../emulators/nes/nesEnv.ts';
+import { atariPreprocessing } from '../../emulators/wrappers/index.ts';
+import type { EnvConditions } from './conditions.ts';
 
 export class ReplayRecorder extends Wrapper<Uint32Array> {
   private readonly masks: Uint8Array;
@@ -59,4 +63,34 @@ export class ReplayRecorder extends Wrapper<Uint32Array> {
   actions(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
+}
+
+/** An arena environment and the recorder under its wrappers. */
+export interface RecordedEnv {
+  /** ALE's wrappers over the recorder: what agents see and step. */
+  env: Env<Uint8Array>;
+  recorder: ReplayRecorder;
+}
+
+/**
+ * Builds a game's environment as every arena episode is played: the base NES env under the
+ * replay recorder under ALE's wrappers with the given conditions. Evaluations, remote agents'
+ * episodes and replays of them all come from here, so they cannot drift apart.
+ */
+export function makeRecordedEnv(options: {
+  game: string;
+  settings?: Record<string, string>;
+  conditions: Omit<EnvConditions, 'terminalOnLifeLoss'> & { terminalOnLifeLoss?: boolean };
+}): RecordedEnv {
+  const base = makeNesEnv({ game: options.game, settings: options.settings });
+  const recorder = new ReplayRecorder(base);
+  const { stickyActionProbability, noopMax, maxEpisodeFrames, terminalOnLifeLoss } =
+    options.conditions;
+  const env = atariPreprocessing(recorder, {
+    stickyActionProbability,
+    noopMax,
+    maxEpisodeFrames,
+    terminalOnLifeLoss: terminalOnLifeLoss ?? false,
+  });
+  return { env, recorder };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { normalisedScore, summarise, summariseMoments } from './statistics.ts';
 import { studentTCdf, studentTQuantile } from './studentT.ts';
-import { normalisedScore, summarise, summariseMoments } from './summary.ts';
 
 describe('studentTQuantile', () => {
   // Two-sided 95% critical values from standard t tables.

@@ -1,3 +1,9 @@
+/**
+ * The arena's statistics of episode scores, the one definition every caller uses: `arena eval`,
+ * training's evaluations, the leaderboards (from running moments kept in SQLite) and the
+ * baselines. Mean, sample standard deviation, the two-sided 95% Student t interval of the mean,
+ * median, extremes, and the score normalised between the random and scripted baselines.
+ */
 import { studentTQuantile } from './studentT.ts';
 
 /** Descriptive statistics of a set of episode scores. */
@@ -104,4 +110,51 @@ export function normalisedScore(agent: number, baselines: Baselines): number {
     );
   }
   return (agent - baselines.random) / span;
+}
+
+/** An evaluation's scores summarised, as `arena eval` prints them and training logs them. */
+export interface EvalStats {
+  episodes: number;
+  mean: number;
+  /** Sample standard deviation (0 for a single episode). */
+  std: number;
+  /** 95% confidence interval of the mean (Student t), [low, high]; [mean, mean] for one episode. */
+  ci95: [number, number];
+  median: number;
+  min: number;
+  max: number;
+  /** (mean - random) / (scripted - random); null without baselines or when they coincide. */
+  normalised: number | null;
+}
+
+/** Summarises an evaluation's scores, normalised against the game's baselines when given. */
+export function evalStats(scores: readonly number[], baselines?: Baselines): EvalStats {
+  const s = summarise(scores);
+  const half = s.ci95 ?? 0;
+  const span = baselines ? baselines.scripted - baselines.random : 0;
+  return {
+    episodes: s.n,
+    mean: s.mean,
+    std: s.std ?? 0,
+    ci95: [s.mean - half, s.mean + half],
+    median: s.median,
+    min: s.min,
+    max: s.max,
+    normalised:
+      baselines && span !== 0 && Number.isFinite(span) ? normalisedScore(s.mean, baselines) : null,
+  };
+}
+
+/** Evaluation statistics as `eval/...` metrics for the training log. */
+export function evalMetrics(stats: EvalStats): Record<string, number | null> {
+  return {
+    'eval/mean': stats.mean,
+    'eval/ci95_low': stats.ci95[0],
+    'eval/ci95_high': stats.ci95[1],
+    'eval/median': stats.median,
+    'eval/min': stats.min,
+    'eval/max': stats.max,
+    'eval/episodes': stats.episodes,
+    'eval/normalised': stats.normalised,
+  };
 }

@@ -10,6 +10,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -21,7 +22,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'agents', 'backend', 'native');
-const sources = ['binding.gyp', 'fast_cpu.cc'].map((f) => join(srcDir, f));
+/** binding.gyp and every C++ source and header: a change to any of them means a rebuild. */
+const sources = readdirSync(srcDir)
+  .filter((f) => f === 'binding.gyp' || f.endsWith('.cc') || f.endsWith('.h'))
+  .map((f) => join(srcDir, f));
 const outDir = join(root, 'build');
 const out = join(outDir, 'fast_cpu.node');
 const log = join(outDir, 'fast-cpu-build.log');

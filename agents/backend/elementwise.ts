@@ -10,7 +10,7 @@ import { allocOutput } from './pool.ts';
 
 type TensorInfo = tf.TensorInfo;
 
-/** Must match BinaryOp in native/fast_cpu.cc. */
+/** Must match BinaryOp in native/elementwise.h. */
 const BINARY_OPS: Record<string, number> = {
   Add: 0,
   Sub: 1,
@@ -21,7 +21,7 @@ const BINARY_OPS: Record<string, number> = {
   SquaredDifference: 6,
 };
 
-/** Must match UnaryOp in native/fast_cpu.cc. */
+/** Must match UnaryOp in native/elementwise.h. */
 const UNARY_OPS: Record<string, number> = {
   Sqrt: 0,
   Square: 1,

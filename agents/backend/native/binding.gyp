@@ -5,7 +5,20 @@
   "targets": [
     {
       "target_name": "fast_cpu",
-      "sources": ["fast_cpu.cc"],
+      "sources": [
+        "bindings.cc",
+        "args.cc",
+        "threads.cc",
+        "conv.cc",
+        "conv_im2col.cc",
+        "conv_block.cc",
+        "onednn.cc",
+        "matmul.cc",
+        "elementwise.cc",
+        "adam.cc",
+        "replay_gather.cc",
+        "cpu_features.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -23,11 +23,11 @@ describe('StepBudget', () => {
     expect(budget.bankMs).toBe(0);
     expect(budget.timedOut()).toBe(false);
     budget.replied(20);
-    expect(budget.lateInARow).toBe(0);
+    expect(budget.missedInARow).toBe(0);
     expect(budget.timedOut()).toBe(false);
     expect(budget.timedOut()).toBe(false);
     expect(budget.timedOut()).toBe(true);
-    expect(budget.lateTotal).toBe(5);
+    expect(budget.missedTotal).toBe(5);
   });
 
   it('a lateLimit of 1 forfeits at the first late reply', () => {

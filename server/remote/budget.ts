@@ -2,9 +2,9 @@
  * The time rules for a remote agent's replies, after Kaggle's overage time: each reply is due
  * `stepMs` after its observation was sent; a reply later than that draws the excess from a bank of
  * `bankMs` per episode (or match), so an occasional slow step or network hiccup costs nothing.
- * Once the bank is empty a reply that misses `stepMs` is late: the step is played as NOOP, and
- * `lateLimit` late replies in a row forfeit the episode. Pure bookkeeping: the caller owns the clock
- * and the timer.
+ * A step whose reply has not come when the bank runs out is missed: it is played as NOOP, the
+ * bank stays empty, and `lateLimit` missed steps in a row forfeit the episode. Pure bookkeeping:
+ * the caller owns the clock and the timer.
  */
 
 export interface BudgetRules {
@@ -12,17 +12,17 @@ export interface BudgetRules {
   stepMs: number;
   /** Per-episode bank of extra time, ms. */
   bankMs: number;
-  /** Late replies in a row (bank empty) that forfeit the episode. */
+  /** Missed steps in a row (bank empty) that forfeit the episode. */
   lateLimit: number;
 }
 
 export class StepBudget {
   /** Extra time left in the bank, ms. */
   bankMs: number;
-  /** Late replies in a row so far. */
-  lateInARow = 0;
-  /** Late replies in total (each played as NOOP). */
-  lateTotal = 0;
+  /** Steps missed in a row so far. */
+  missedInARow = 0;
+  /** Steps missed in total (each played as NOOP). */
+  missedTotal = 0;
 
   constructor(readonly rules: BudgetRules) {
     this.bankMs = rules.bankMs;
@@ -39,14 +39,14 @@ export class StepBudget {
     // A reply can be processed after `waitMs` only when the server's own event loop was slow; the
     // agent is not charged more than it had.
     this.bankMs = Math.max(0, this.bankMs - over);
-    this.lateInARow = 0;
+    this.missedInARow = 0;
   }
 
-  /** No reply within `waitMs`: the bank is spent. Returns true when the episode is forfeit. */
+  /** No reply within `waitMs`: the step is missed, the bank spent. True when that forfeits. */
   timedOut(): boolean {
     this.bankMs = 0;
-    this.lateInARow++;
-    this.lateTotal++;
-    return this.lateInARow >= this.rules.lateLimit;
+    this.missedInARow++;
+    this.missedTotal++;
+    return this.missedInARow >= this.rules.lateLimit;
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Remote agents in head-to-head matches. An agent that said `mode: 'duel'` waits in the lobby;
- * the match scheduler lists who is waiting (`DuelLobby.waiting`) and claims one as a
- * `MatchPlayer` (`server/matches/player.ts`) for as many matches as it likes, then disposes of it,
- * which puts the agent back in the lobby. Each match has its own time bank; a forfeit (late
- * replies, disconnect, bad action, protocol error) rejects `act` with `MatchForfeit`, and the
- * session ends once the match is over.
+ * Remote agents in head-to-head matches. An agent that said `mode: 'match'` (or its alias
+ * `'duel'`) waits in the lobby; the match scheduler lists who is waiting (`DuelLobby.waiting`) and
+ * claims one as a `MatchPlayer` (`server/matches/player.ts`) for as many matches as it likes, then
+ * disposes of it, which puts the agent back in the lobby. Each match has its own time bank; a
+ * forfeit (missed steps, disconnect, bad action, protocol error) rejects `act` with
+ * `MatchForfeit`, and the session ends once the match is over.
  */
 import type { MatchPlayer, MatchPlayerEnd, MatchPlayerSetup, SideInfo } from '../matches/player.ts';
 import { MatchForfeit } from '../matches/player.ts';
@@ -39,7 +39,7 @@ export class DuelLobby {
     return null;
   }
 
-  /** A session that said `mode: 'duel'` and got its welcome. */
+  /** A session that said `mode: 'match'` and got its welcome. */
   join(session: AgentSession): void {
     this.idle.add(session);
   }

@@ -1,19 +1,35 @@
 /**
- * The remote-agent wire protocol, version 1: what an agent in any language sends and receives
- * over plain WebSocket (`WS_PATH`) or socket.io (namespace `SOCKET_IO_NAMESPACE`, the `message`
- * event, i.e. `socket.send`). Both transports carry the same messages:
+ * The remote-agent wire protocol, version 2 (the server also speaks version 1, for agents written
+ * before it): what an agent in any language sends and receives over plain WebSocket (`WS_PATH`)
+ * or socket.io (namespace `SOCKET_IO_NAMESPACE`, the `message` event, i.e. `socket.send`). Both
+ * transports carry the same messages:
  *
  * - text frames are JSON messages, one per frame, tagged by `type` (schemas below);
- * - binary frames go from server to agent only and are observations: a fixed 16-byte header
- *   (`ObservationHeader`, little-endian) followed by the pixels.
+ * - binary frames go from server to agent only and are observations: a fixed little-endian header
+ *   (24 bytes in version 2, 16 in version 1) followed by the pixels.
  *
  * The exchange is strictly request/response: after `welcome`, every observation the server sends
  * expects exactly one `action` naming the observation's step. Anything else is a protocol error.
+ *
+ * Version 2 tells the agent its time, as Kaggle's overage time does: every observation carries
+ * the bank left and the steps missed in a row, and every late step is reported in a `late`
+ * message. Version 1 is version 2 without both: its header stops at the score and it is sent no
+ * `late` messages, so its agents see exactly what they always saw. `docs/remote-agents.md` is
+ * the guide for agent authors.
  */
 import { z } from 'zod';
+import { formatZodError } from '../../emulators/errors.ts';
 import { EPISODE_OUTCOMES } from '../storage/types.ts';
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol version these definitions describe (the one an agent should speak). */
+export const PROTOCOL_VERSION = 2;
+/** Versions a `hello` may name; the server speaks each as it was defined. */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
+export function isProtocolVersion(n: number): n is ProtocolVersion {
+  return (PROTOCOL_VERSIONS as readonly number[]).includes(n);
+}
+
 /** Plain WebSocket endpoint on the arena's HTTP server. */
 export const WS_PATH = '/ws/agent';
 /** socket.io namespace on the arena's HTTP server (default path `/socket.io`, websocket transport). */
@@ -30,21 +46,43 @@ export const OBSERVATION_SHAPES: Record<ObservationFormat, readonly number[]> = 
 };
 export const FORMAT_CODES: Record<ObservationFormat, number> = { stack: 0, frame: 1 };
 
+/** `episodes`: play single-player episodes now; `match`: wait for the matches the server offers. */
+export const PLAY_MODES = ['episodes', 'match'] as const;
+export type PlayMode = (typeof PLAY_MODES)[number];
+/** The names `hello.mode` accepts: the modes, and `duel`, the name `match` was first given. */
+export const MODE_NAMES = ['episodes', 'match', 'duel'] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+
+/** The mode a `hello.mode` name stands for. */
+export function playMode(name: ModeName): PlayMode {
+  return name === 'duel' ? 'match' : name;
+}
+
 /**
- * Binary observation header, 16 bytes, little-endian:
+ * Binary observation header, little-endian; version 1 stops after the score:
  *
- * | offset | type | field                                                    |
- * | ------ | ---- | -------------------------------------------------------- |
- * | 0      | u8   | kind: 1 = observation                                    |
- * | 1      | u8   | protocol version (1)                                     |
- * | 2      | u8   | format: 0 = stack [4,84,84], 1 = frame [84,84]            |
- * | 3      | u8   | lives (capped at 255)                                    |
- * | 4      | u32  | step: agent steps since the episode's reset (0 = first)  |
- * | 8      | f64  | score so far (the game's own points, unclipped)          |
- * | 16     | u8[] | pixels, row-major, 0-255 grayscale                       |
+ * | offset | type | field                                                              |
+ * | ------ | ---- | ------------------------------------------------------------------ |
+ * | 0      | u8   | kind: 1 = observation                                              |
+ * | 1      | u8   | protocol version (2, or 1)                                         |
+ * | 2      | u8   | format: 0 = stack [4,84,84], 1 = frame [84,84]                      |
+ * | 3      | u8   | lives (capped at 255)                                              |
+ * | 4      | u32  | step: agent steps since the episode's reset (0 = first)            |
+ * | 8      | f64  | score so far (the game's own points, unclipped)                    |
+ * | 16     | u32  | v2: bank left, whole ms, when this observation was sent            |
+ * | 20     | u32  | v2: steps missed in a row just before this one (played as NOOP)     |
+ * | 24     | u8[] | pixels, row-major, 0-255 grayscale (at 16 in version 1)            |
  */
-export const HEADER_BYTES = 16;
+export const HEADER_BYTES = 24;
+/** Version 1's header: the first 16 bytes of version 2's. */
+export const HEADER_BYTES_V1 = 16;
 export const KIND_OBSERVATION = 1;
+
+export function headerBytes(
+  protocol: ProtocolVersion,
+): typeof HEADER_BYTES | typeof HEADER_BYTES_V1 {
+  return protocol === 1 ? HEADER_BYTES_V1 : HEADER_BYTES;
+}
 
 export interface ObservationHeader {
   format: ObservationFormat;
@@ -53,12 +91,39 @@ export interface ObservationHeader {
   score: number;
 }
 
+/** What an agent has left for its reply when an observation is sent (version 2's header). */
+export interface StepTime {
+  /** Bank left, ms: the reply may take `stepMs` plus this before the step is missed. */
+  bankMs: number;
+  /** Steps missed in a row just before this one; `lateLimit` of them forfeit. */
+  missedInARow: number;
+}
+
+export type DecodedObservation = ObservationHeader & {
+  protocol: ProtocolVersion;
+  /** Null in version 1, which carries no time. */
+  time: StepTime | null;
+  pixels: Uint8Array;
+};
+
+const NO_TIME: StepTime = { bankMs: 0, missedInARow: 0 };
+const U32_MAX = 0xffffffff;
+const toU32 = (n: number) => Math.max(0, Math.min(U32_MAX, Math.floor(n)));
+
 export function pixelBytes(format: ObservationFormat): number {
   return OBSERVATION_SHAPES[format].reduce((a, b) => a * b, 1);
 }
 
-/** Writes the header into the first `HEADER_BYTES` of `frame` (which already holds the pixels). */
-export function writeObservationHeader(frame: Uint8Array, header: ObservationHeader): void {
+/**
+ * Writes a version-2 header into the first `HEADER_BYTES` of `frame` (which already holds the
+ * pixels after them). The time fields are the server's to fill in when it sends the frame
+ * (`observationFor`); a frame made before then carries zeros there.
+ */
+export function writeObservationHeader(
+  frame: Uint8Array,
+  header: ObservationHeader,
+  time: StepTime = NO_TIME,
+): void {
   const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
   view.setUint8(0, KIND_OBSERVATION);
   view.setUint8(1, PROTOCOL_VERSION);
@@ -66,25 +131,58 @@ export function writeObservationHeader(frame: Uint8Array, header: ObservationHea
   view.setUint8(3, Math.max(0, Math.min(255, Math.trunc(header.lives))));
   view.setUint32(4, header.step >>> 0, true);
   view.setFloat64(8, header.score, true);
+  writeStepTime(view, time);
 }
 
-/** Header + pixels in one buffer, ready to send as one binary frame. */
-export function encodeObservation(header: ObservationHeader, pixels: Uint8Array): Uint8Array {
+function writeStepTime(view: DataView, time: StepTime): void {
+  view.setUint32(16, toU32(time.bankMs), true);
+  view.setUint32(20, toU32(time.missedInARow), true);
+}
+
+/** A version-2 observation (header + pixels) in one buffer. */
+export function encodeObservation(
+  header: ObservationHeader,
+  pixels: Uint8Array,
+  time: StepTime = NO_TIME,
+): Uint8Array {
   const frame = new Uint8Array(HEADER_BYTES + pixels.length);
   frame.set(pixels, HEADER_BYTES);
-  writeObservationHeader(frame, header);
+  writeObservationHeader(frame, header, time);
   return frame;
 }
 
-/** Reads a binary observation frame; throws on anything that is not one. */
-export function decodeObservation(frame: Uint8Array): ObservationHeader & { pixels: Uint8Array } {
-  if (frame.length < HEADER_BYTES) throw new Error(`observation of ${frame.length} bytes`);
-  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
+/**
+ * The bytes an agent speaking `protocol` is sent for `frame`, a version-2 observation, changed in
+ * place: the time fields filled in; for version 1, its 16-byte header rewritten against the
+ * pixels (a view of `frame`, so nothing is copied).
+ */
+export function observationFor(
+  protocol: ProtocolVersion,
+  frame: Uint8Array,
+  time: StepTime,
+): Uint8Array {
+  if (protocol === 2) {
+    writeStepTime(new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES), time);
+    return frame;
+  }
+  const shift = HEADER_BYTES - HEADER_BYTES_V1;
+  frame.copyWithin(shift, 0, HEADER_BYTES_V1);
+  frame[shift + 1] = 1;
+  return frame.subarray(shift);
+}
+
+/** Reads a binary observation frame of either version; throws on anything that is not one. */
+export function decodeObservation(frame: Uint8Array): DecodedObservation {
+  if (frame.length < HEADER_BYTES_V1) throw new Error(`observation of ${frame.length} bytes`);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   if (view.getUint8(0) !== KIND_OBSERVATION) throw new Error(`frame kind ${view.getUint8(0)}`);
-  if (view.getUint8(1) !== PROTOCOL_VERSION) throw new Error(`protocol ${view.getUint8(1)}`);
+  const protocol = view.getUint8(1);
+  if (!isProtocolVersion(protocol)) throw new Error(`protocol ${protocol}`);
   const format = OBSERVATION_FORMATS.find((f) => FORMAT_CODES[f] === view.getUint8(2));
   if (!format) throw new Error(`observation format ${view.getUint8(2)}`);
-  const pixels = frame.subarray(HEADER_BYTES);
+  const offset = headerBytes(protocol);
+  if (frame.length < offset) throw new Error(`observation of ${frame.length} bytes`);
+  const pixels = frame.subarray(offset);
   if (pixels.length !== pixelBytes(format))
     throw new Error(`${format} observation of ${pixels.length} pixel bytes`);
   return {
@@ -92,6 +190,11 @@ export function decodeObservation(frame: Uint8Array): ObservationHeader & { pixe
     lives: view.getUint8(3),
     step: view.getUint32(4, true),
     score: view.getFloat64(8, true),
+    protocol,
+    time:
+      protocol === 1
+        ? null
+        : { bankMs: view.getUint32(16, true), missedInARow: view.getUint32(20, true) },
     pixels,
   };
 }
@@ -108,7 +211,7 @@ const agentName = z
 export const helloMessage = z
   .object({
     type: z.literal('hello'),
-    /** The protocol version the agent speaks; the server answers UNSUPPORTED_PROTOCOL otherwise. */
+    /** The protocol version the agent speaks (`PROTOCOL_VERSIONS`); UNSUPPORTED_PROTOCOL otherwise. */
     protocol: z.number().int(),
     /** The owner's API token (`POST /api/owners`). */
     token: z.string().min(1).max(256),
@@ -116,8 +219,8 @@ export const helloMessage = z
     agent: agentName,
     /** A game id, e.g. `brick` (episodes) or `duel` (matches). */
     game: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as brick'),
-    /** `episodes`: play single-player episodes now; `duel`: wait for matches the server offers. */
-    mode: z.enum(['episodes', 'duel']).default('episodes'),
+    /** A `MODE_NAMES` name: `episodes`, or `match` (alias `duel`) for a two-player game. */
+    mode: z.enum(MODE_NAMES).default('episodes'),
     observation: z.enum(OBSERVATION_FORMATS).default('stack'),
     /** Episodes to play in this session (`episodes` mode). */
     episodes: z.number().int().min(1).max(1000).default(1),
@@ -148,28 +251,34 @@ export const outcomeCode = z.enum(EPISODE_OUTCOMES);
 
 export const welcomeMessage = z.object({
   type: z.literal('welcome'),
-  protocol: z.literal(PROTOCOL_VERSION),
+  /** The version the hello named: everything after `welcome` is in that version. */
+  protocol: z.literal(PROTOCOL_VERSIONS),
   agentId: z.number().int(),
   versionId: z.number().int(),
   version: z.number().int(),
   game: z.string(),
-  mode: z.enum(['episodes', 'duel']),
+  /** The mode as the hello named it (so `duel` is answered `duel`). */
+  mode: z.enum(MODE_NAMES),
   /** Action names; an action is an index into this list. Action 0 is NOOP. */
   actions: z.array(z.string()),
   observation: z.object({
     format: z.enum(OBSERVATION_FORMATS),
     shape: z.array(z.number().int()),
-    headerBytes: z.literal(HEADER_BYTES),
+    /** Where the pixels start: `HEADER_BYTES` (version 2) or `HEADER_BYTES_V1`. */
+    headerBytes: z.literal([HEADER_BYTES, HEADER_BYTES_V1]),
   }),
   budget: z.object({
     /** Each reply is due this many ms after its observation was sent. */
     stepMs: z.number(),
-    /** Per-episode bank that late replies draw from. */
+    /** Per-episode (or per-match) bank that late replies draw from, ms. */
     bankMs: z.number(),
-    /** Late replies in a row (bank empty) that forfeit the episode. */
+    /** Steps missed in a row (no reply by the deadline, bank empty) that forfeit the episode. */
     lateLimit: z.number().int(),
   }),
-  /** Episodes this session will play (`episodes` mode). */
+  /**
+   * Episodes this session will play (`episodes` mode); null in `match` mode, where the server's
+   * scheduler decides when and how often the agent plays.
+   */
   episodes: z.number().int().nullable(),
 });
 export type WelcomeMessage = z.infer<typeof welcomeMessage>;
@@ -213,6 +322,29 @@ export const matchEndMessage = z.object({
   result: z.enum(['win', 'loss', 'draw']).nullable(),
 });
 
+/**
+ * A late step (version 2 only), sent as soon as the server knows: the reply took longer than
+ * `stepMs`. While the bank lasts the reply is still played and its lateness leaves the bank
+ * (`missed: false`, sent when the reply arrives); once the bank is empty the step is missed: at
+ * its deadline the server plays NOOP (or forfeits, at the `lateLimit`-th miss in a row) without
+ * waiting, and the reply is ignored when it comes (`missed: true`, sent at the deadline). Either
+ * way it reaches the agent before the next observation.
+ */
+export const lateMessage = z.object({
+  type: z.literal('late'),
+  /** The step whose reply was late. */
+  step: z.number().int(),
+  /** Observation sent → reply received (`missed: false`) or → the deadline (`missed: true`), ms. */
+  elapsedMs: z.number().int(),
+  /** Bank left after this step, whole ms; 0 when missed. */
+  bankMs: z.number().int(),
+  /** True when no reply came by the deadline: the step was played as NOOP (or forfeit). */
+  missed: z.boolean(),
+  /** Steps missed in a row, this one included; `lateLimit` of them forfeit. */
+  missedInARow: z.number().int(),
+});
+export type LateMessage = z.infer<typeof lateMessage>;
+
 export const doneMessage = z.object({
   type: z.literal('done'),
   /** Episodes played in this session. */
@@ -244,6 +376,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   episodeEndMessage,
   matchStartMessage,
   matchEndMessage,
+  lateMessage,
   doneMessage,
   errorMessage,
 ]);
@@ -261,9 +394,6 @@ export function parseAgentMessage(
   }
   const result = agentMessage.safeParse(json);
   if (result.success) return { ok: true, message: result.data };
-  const problems = result.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || 'message'}: ${i.message}`)
-    .join('; ');
+  const problems = formatZodError(result.error, 'message', 3);
   return { ok: false, reason: `invalid message (${problems})` };
 }

@@ -8,7 +8,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
-import type { EvalConditions } from '../eval/conditions.ts';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import type { Storage } from '../storage/base.ts';
 import { socketIoConnection, wsConnection } from './connection.ts';
 import { DuelLobby } from './duelPlayer.ts';
@@ -84,7 +84,7 @@ export function startRemoteAgents(opts: RemoteAgentsOptions): RemoteAgentService
       return null;
     },
     play(session) {
-      if (session.hello!.mode === 'duel') {
+      if (session.mode === 'match') {
         lobby.join(session);
         return;
       }

@@ -15,11 +15,16 @@ import { StepBudget } from './budget.ts';
 import type { AgentConnection, CloseCause, Unexpected } from './connection.ts';
 import type { RemoteOptions } from './options.ts';
 import {
-  HEADER_BYTES,
   type HelloMessage,
+  headerBytes,
+  isProtocolVersion,
   OBSERVATION_SHAPES,
-  PROTOCOL_VERSION,
+  observationFor,
+  type PlayMode,
+  PROTOCOL_VERSIONS,
+  type ProtocolVersion,
   parseAgentMessage,
+  playMode,
   type ServerMessage,
   type SessionErrorCode,
 } from './protocol.ts';
@@ -59,7 +64,7 @@ export interface SessionContext {
   options: RemoteOptions;
   /** Admits an authenticated agent (session caps); returns an error message when it may not play. */
   admit(session: AgentSession): string | null;
-  /** Starts the session's play once `welcome` is out (episodes or the Duel lobby). */
+  /** Starts the session's play once `welcome` is out (episodes or the match lobby). */
   play(session: AgentSession): void;
   /** Called once when the session is over. */
   ended(session: AgentSession): void;
@@ -79,6 +84,8 @@ interface Waiter {
 
 export class AgentSession {
   hello: HelloMessage | null = null;
+  /** The protocol version of the hello, once it is one the server speaks. */
+  protocol: ProtocolVersion | null = null;
   owner: Owner | null = null;
   agent: Agent | null = null;
   version: AgentVersion | null = null;
@@ -114,6 +121,11 @@ export class AgentSession {
     connection.onClose((cause) => this.onClose(cause));
   }
 
+  /** What the hello asked to play (its `mode` with aliases resolved). */
+  get mode(): PlayMode {
+    return playMode(this.hello?.mode ?? 'episodes');
+  }
+
   get over(): boolean {
     return this.ending || this.closed;
   }
@@ -133,14 +145,15 @@ export class AgentSession {
     this.staleAllowed = 0;
   }
 
-  /** Late replies (played as NOOP) in the current episode or match. */
+  /** Steps missed (played as NOOP) in the current episode or match. */
   get lateReplies(): number {
-    return this.budget?.lateTotal ?? 0;
+    return this.budget?.missedTotal ?? 0;
   }
 
   /**
-   * Sends one observation (`frame`: protocol header + pixels) and resolves with the agent's
-   * action, or NOOP (0) when the reply was late. Rejects with a `Forfeit` when the episode is lost.
+   * Sends one observation (`frame`: a version-2 header + pixels, sent as the agent's version with
+   * its time filled in) and resolves with the agent's action, or NOOP (0) when the step was
+   * missed. Rejects with a `Forfeit` when the episode is lost.
    */
   exchange(frame: Uint8Array, step: number): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
@@ -152,7 +165,9 @@ export class AgentSession {
         // Answered meanwhile (the reply was already waiting in the socket when the timer fired).
         if (this.waiter !== waiter) return;
         this.waiter = null;
-        if (budget.timedOut()) {
+        const forfeit = budget.timedOut();
+        this.reportLate(step, performance.now() - waiter.sentAt, true, budget);
+        if (forfeit) {
           this.fail(
             new Forfeit(
               'TIMEOUT',
@@ -166,9 +181,13 @@ export class AgentSession {
         resolve(0);
       };
       const timer = setTimeout(() => afterPendingInput(timedOut), budget.waitMs());
+      const bytes = observationFor(this.protocol ?? 1, frame, {
+        bankMs: budget.bankMs,
+        missedInARow: budget.missedInARow,
+      });
       const waiter: Waiter = { step, sentAt: performance.now(), timer, resolve, reject };
       this.waiter = waiter;
-      this.connection.sendBinary(frame);
+      this.connection.sendBinary(bytes);
     });
   }
 
@@ -227,7 +246,11 @@ export class AgentSession {
     if (waiter && message.step === waiter.step) {
       const elapsed = performance.now() - waiter.sentAt;
       this.clearWaiter();
-      this.budget?.replied(elapsed);
+      if (this.budget) {
+        this.budget.replied(elapsed);
+        if (elapsed > this.budget.rules.stepMs)
+          this.reportLate(message.step, elapsed, false, this.budget);
+      }
       this.ctx.replied(elapsed);
       if (message.action < 0 || message.action >= this.actionNames.length) {
         this.fail(
@@ -254,16 +277,31 @@ export class AgentSession {
     );
   }
 
+  /** Tells an agent of version 2 or later of a late step (version 1 has no `late` message). */
+  private reportLate(step: number, elapsedMs: number, missed: boolean, budget: StepBudget): void {
+    if (this.protocol === null || this.protocol < 2) return;
+    this.send({
+      type: 'late',
+      step,
+      elapsedMs: Math.round(elapsedMs),
+      bankMs: Math.floor(budget.bankMs),
+      missed,
+      missedInARow: budget.missedInARow,
+    });
+  }
+
   private onHello(hello: HelloMessage): void {
     clearTimeout(this.helloTimer);
     this.hello = hello;
-    if (hello.protocol !== PROTOCOL_VERSION) {
+    if (!isProtocolVersion(hello.protocol)) {
       this.refuse(
         'UNSUPPORTED_PROTOCOL',
-        `this server speaks protocol ${PROTOCOL_VERSION}, the agent ${hello.protocol}`,
+        `this server speaks protocol ${PROTOCOL_VERSIONS.join(' or ')}, the agent ${hello.protocol}`,
       );
       return;
     }
+    const protocol = hello.protocol;
+    this.protocol = protocol;
     const { storage } = this.ctx;
     const owner = storage.authenticate(hello.token);
     if (!owner) {
@@ -277,8 +315,11 @@ export class AgentSession {
       this.refuse('BAD_HELLO', `unknown game '${hello.game}'`);
       return;
     }
-    if (hello.mode === 'duel' && entry.players !== 2) {
-      this.refuse('BAD_HELLO', `${hello.game} is a one-player game: Duel matches need duel`);
+    if (this.mode === 'match' && entry.players !== 2) {
+      this.refuse(
+        'BAD_HELLO',
+        `${hello.game} is a one-player game: mode '${hello.mode}' needs a two-player game such as duel`,
+      );
       return;
     }
     let agent = storage.findAgent({ gameId: game.id, name: hello.agent });
@@ -304,12 +345,12 @@ export class AgentSession {
     this.version = this.pickVersion(agent, hello);
     this.actionNames = [...entry.actions];
     const episodes =
-      hello.mode === 'episodes'
+      this.mode === 'episodes'
         ? Math.min(hello.episodes, this.ctx.freeSlots(this.version.id))
         : null;
     this.send({
       type: 'welcome',
-      protocol: PROTOCOL_VERSION,
+      protocol,
       agentId: agent.id,
       versionId: this.version.id,
       version: this.version.version,
@@ -319,7 +360,7 @@ export class AgentSession {
       observation: {
         format: hello.observation,
         shape: [...OBSERVATION_SHAPES[hello.observation]],
-        headerBytes: HEADER_BYTES,
+        headerBytes: headerBytes(protocol),
       },
       budget: {
         stepMs: this.ctx.options.stepBudgetMs,
@@ -338,13 +379,13 @@ export class AgentSession {
       (a, v) => (a === null || v.version > a.version ? v : a),
       null,
     );
-    const full = hello.mode === 'episodes' && latest && this.ctx.freeSlots(latest.id) === 0;
+    const full = this.mode === 'episodes' && latest && this.ctx.freeSlots(latest.id) === 0;
     if (latest && !hello.newVersion && !full) return latest;
     return this.ctx.storage.addAgentVersion({
       agentId: agent.id,
       metadata: {
         remote: true,
-        protocol: PROTOCOL_VERSION,
+        protocol: this.protocol,
         transport: this.connection.transport,
         observation: hello.observation,
       },

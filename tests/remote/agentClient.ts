@@ -6,15 +6,16 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import {
+  type DecodedObservation,
   decodeObservation,
-  type ObservationHeader,
+  PROTOCOL_VERSION,
   type ServerMessage,
   SOCKET_IO_NAMESPACE,
   serverMessage,
   WS_PATH,
 } from '../../server/remote/protocol.ts';
 
-export type Observation = ObservationHeader & { pixels: Uint8Array; receivedAt: number };
+export type Observation = DecodedObservation & { receivedAt: number };
 export type Incoming = ServerMessage | ({ type: 'observation' } & Observation);
 
 export interface Closed {
@@ -81,7 +82,7 @@ export class TestAgent {
   hello(token: string, fields: Record<string, unknown> = {}): void {
     this.sendJson({
       type: 'hello',
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       token,
       agent: 'test-agent',
       game: 'brick',

@@ -37,7 +37,8 @@ describe('remote agents', () => {
     agent.hello(alice, { agent: 'ws-bot', observation: 'frame', episodes: 3 });
     const welcome = await agent.expect('welcome');
     expect(welcome.actions).toEqual(['NOOP', 'FIRE', 'LEFT', 'RIGHT']);
-    expect(welcome.observation).toEqual({ format: 'frame', shape: [84, 84], headerBytes: 16 });
+    expect(welcome.protocol).toBe(2);
+    expect(welcome.observation).toEqual({ format: 'frame', shape: [84, 84], headerBytes: 24 });
     expect(welcome.budget).toEqual({ stepMs: 100, bankMs: 10_000, lateLimit: 3 });
     expect(welcome.episodes).toBe(3);
 
@@ -59,6 +60,10 @@ describe('remote agents', () => {
       if (o.step === 0) expected = 0;
       expect(o.step).toBe(expected++);
     }
+    // Each episode starts with the whole bank (its own), nothing missed.
+    const starts = seen.filter((o) => o.step === 0);
+    expect(starts).toHaveLength(3);
+    for (const o of starts) expect(o.time).toEqual({ bankMs: 10_000, missedInARow: 0 });
     expect(seen.some((o) => o.pixels.some((p) => p > 0))).toBe(true);
     expect((await agent.closed).code).toBe(1000);
 
@@ -128,16 +133,20 @@ describe('remote agents', () => {
       const agent = await TestAgent.websocket(server.url);
       hello(agent);
       const error = await agent.expect('error');
-      await agent.closed;
+      // A refusal closes with 1008 (policy violation) and the error's message as the reason.
+      expect(await agent.closed).toEqual({ code: 1008, reason: error.message.slice(0, 100) });
       return error;
     };
     expect((await refusal((a) => a.hello('aa_nope_nope'))).code).toBe('UNAUTHORIZED');
-    expect((await refusal((a) => a.hello(alice, { protocol: 2 }))).code).toBe(
-      'UNSUPPORTED_PROTOCOL',
-    );
+    const unsupported = await refusal((a) => a.hello(alice, { protocol: 3 }));
+    expect(unsupported.code).toBe('UNSUPPORTED_PROTOCOL');
+    expect(unsupported.message).toMatch(/speaks protocol 1 or 2, the agent 3/);
     expect((await refusal((a) => a.hello(alice, { game: 'pong' }))).code).toBe('BAD_HELLO');
     expect((await refusal((a) => a.hello(alice, { mode: 'duel' }))).message).toMatch(
       /one-player game/,
+    );
+    expect((await refusal((a) => a.hello(alice, { mode: 'match' }))).message).toMatch(
+      /brick is a one-player game: mode 'match' needs a two-player game/,
     );
     // ws-bot is alice's: bob cannot play under its name.
     expect((await refusal((a) => a.hello(bob, { agent: 'ws-bot' }))).code).toBe('CONFLICT');

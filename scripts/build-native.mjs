@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkCpuCompat, hostCpu } from '../agents/backend/cpuCompat.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'agents', 'backend', 'native');
@@ -29,7 +30,11 @@ const sources = readdirSync(srcDir)
 const outDir = join(root, 'build');
 const out = join(outDir, 'fast_cpu.node');
 const log = join(outDir, 'fast-cpu-build.log');
-/** What the addon was built with ({ dnnl }), so installing oneDNN later triggers a rebuild. */
+/**
+ * What the addon was built with: { dnnl, arch, cpuModel, cpuFlags }. Installing oneDNN later,
+ * or installing on a CPU that lacks the recorded extensions, triggers a rebuild; the loader
+ * refuses an addon whose record does not fit the CPU it runs on (agents/backend/cpuCompat.mjs).
+ */
 const featuresFile = join(outDir, 'fast-cpu-features.json');
 const force = process.argv.includes('--force');
 const quietOk = process.argv.includes('--quiet');
@@ -53,6 +58,7 @@ function upToDate(features) {
     return false;
   }
   if (recorded?.dnnl !== features.dnnl) return false;
+  if (!checkCpuCompat(recorded, hostCpu()).ok) return false;
   const builtAt = statSync(out).mtimeMs;
   return sources.every((s) => existsSync(s) && statSync(s).mtimeMs <= builtAt);
 }
@@ -139,15 +145,36 @@ function main() {
   copyFileSync(built, staged);
   renameSync(staged, out);
   // A library that links but does not load (wrong arch, missing .so at runtime) is a failed build.
-  const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(out)})`], {
-    encoding: 'utf8',
-  });
-  if (check.status !== 0) {
+  // It also reports the instruction-set extensions it was compiled with, for the record.
+  const check = spawnSync(
+    process.execPath,
+    ['-e', `console.log(JSON.stringify(require(${JSON.stringify(out)}).compiledCpuFlags()))`],
+    { encoding: 'utf8' },
+  );
+  let compiled = null;
+  try {
+    compiled = check.status === 0 ? JSON.parse(check.stdout) : null;
+  } catch {
+    compiled = null;
+  }
+  if (!Array.isArray(compiled)) {
     writeFileSync(log, `${check.stderr}\n`, { flag: 'a' });
     rmSync(out, { force: true });
     warn(`built addon does not load, see ${log}`);
   }
-  writeFileSync(featuresFile, `${JSON.stringify(features)}\n`);
+  // The compiler found these on this CPU; one the kernel's cpuinfo does not name (an older
+  // kernel) could never be confirmed on any machine, so it is left out of the record.
+  const host = hostCpu();
+  const known = host.flags ? new Set(host.flags) : null;
+  const cpuFlags = known ? compiled.filter((f) => known.has(f)) : compiled;
+  const dropped = compiled.filter((f) => !cpuFlags.includes(f));
+  if (dropped.length > 0) {
+    writeFileSync(log, `not in /proc/cpuinfo, not recorded: ${dropped.join(' ')}\n`, {
+      flag: 'a',
+    });
+  }
+  const record = { ...features, arch: host.arch, cpuModel: host.model, cpuFlags };
+  writeFileSync(featuresFile, `${JSON.stringify(record)}\n`);
   console.log(
     `[build-native] built ${out} (${features.dnnl ? 'with oneDNN convolutions' : 'OpenBLAS only; apt-get install libdnnl-dev for oneDNN convolutions'})`,
   );

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerAdamStepKernel } from './adamKernel.ts';
 import { FAST_CPU, registerFastCpu } from './kernels.ts';
-import { ADDON_PATH, loadAddon } from './native.ts';
+import { ADDON_PATH, loadAddon, REBUILD_HINT } from './native.ts';
 
 export type BackendChoice = 'tensorflow' | 'fast-cpu' | 'cpu';
 
@@ -102,10 +102,13 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     const extra =
       threads !== undefined ? ` (${threads} threads${dnnl ? ', oneDNN convolutions' : ''})` : '';
     const fastWhy = skipped.find((s) => s.startsWith('fast-cpu:'));
+    // An addon built for another CPU already carries its fix (rebuild here).
+    const fix = fastWhy?.includes(REBUILD_HINT)
+      ? ''
+      : '; fix: apt-get install libopenblas-dev libdnnl-dev && npm run build:native';
     const why =
       name === 'cpu' && forced !== 'cpu'
-        ? ` (slow pure-JS fallback; ${fastWhy ?? 'fast-cpu unavailable'}; ` +
-          'fix: apt-get install libopenblas-dev libdnnl-dev && npm run build:native)'
+        ? ` (slow pure-JS fallback; ${fastWhy ?? 'fast-cpu unavailable'}${fix})`
         : '';
     process.stderr.write(`[tfjs] backend: ${name}${extra}${why}\n`);
   }

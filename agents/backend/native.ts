@@ -1,9 +1,12 @@
 // Loads the OpenBLAS addon built by scripts/build-native.mjs. A missing or broken
-// addon is not an error here: callers fall back to the plain cpu backend.
-import { existsSync } from 'node:fs';
+// addon is not an error here: callers fall back to the plain cpu backend. Nor is one built
+// for another CPU: it is compiled with -march=native, so before requiring it the loader
+// checks the build's record of the extensions it uses against this CPU (cpuCompat.mjs).
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuildRecord, checkCpuCompat, type HostCpu, hostCpu } from './cpuCompat.mjs';
 
 /** Geometry of one NHWC convolution with an HWIO filter, as the addon reads it. */
 export interface ConvParams {
@@ -115,21 +118,71 @@ export interface FastCpuAddon {
   setDnnl?(on: boolean): void;
   /** Optional libraries this build has: `dnnl` when built against oneDNN (libdnnl-dev). */
   features?(): { dnnl: boolean };
+  /** Instruction-set extensions the build's code uses, as /proc/cpuinfo names them. */
+  compiledCpuFlags?(): string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where scripts/build-native.mjs leaves the addon. */
 export const ADDON_PATH = resolve(here, '../../build/fast_cpu.node');
+/** What the build recorded beside it (scripts/build-native.mjs). */
+export const FEATURES_PATH = resolve(here, '../../build/fast-cpu-features.json');
 
-let cached: { addon: FastCpuAddon | null; error: string | null } | null = null;
+export interface AddonLoad {
+  addon: FastCpuAddon | null;
+  error: string | null;
+}
+
+/** The fix printed with an addon built for another CPU. */
+export const REBUILD_HINT = 'rebuild it on this machine: npm run build:native';
+
+function readRecord(path: string): BuildRecord | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as BuildRecord;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The addon at `addonPath`, unless its build record (or, once loaded, the addon's own list)
+ * names CPU extensions `host` lacks: then null with the reason, and the addon is never
+ * required, since code for a newer CPU can die with SIGILL as it loads.
+ */
+export function loadAddonFrom(
+  addonPath: string,
+  featuresPath: string,
+  host: HostCpu = hostCpu(),
+): AddonLoad {
+  if (!existsSync(addonPath)) {
+    return { addon: null, error: `native addon not built (${addonPath} missing)` };
+  }
+  const compat = checkCpuCompat(readRecord(featuresPath), host);
+  if (!compat.ok) {
+    return { addon: null, error: `native addon not used: ${compat.reason}; ${REBUILD_HINT}` };
+  }
+  let addon: FastCpuAddon;
+  try {
+    const require = createRequire(import.meta.url);
+    addon = require(addonPath) as FastCpuAddon;
+  } catch (err) {
+    return { addon: null, error: `native addon failed to load: ${(err as Error).message}` };
+  }
+  // The record could be stale (the addon rebuilt by hand); the addon's own list is the truth.
+  if (typeof addon.compiledCpuFlags === 'function') {
+    const own = checkCpuCompat({ arch: host.arch, cpuFlags: addon.compiledCpuFlags() }, host);
+    if (!own.ok) {
+      return { addon: null, error: `native addon not used: ${own.reason}; ${REBUILD_HINT}` };
+    }
+  }
+  return { addon, error: null };
+}
+
+let cached: AddonLoad | null = null;
 
 /** The addon, or null with the reason it could not be loaded. */
-export function loadAddon(): { addon: FastCpuAddon | null; error: string | null } {
+export function loadAddon(): AddonLoad {
   if (cached) return cached;
-  if (!existsSync(ADDON_PATH)) {
-    cached = { addon: null, error: `native addon not built (${ADDON_PATH} missing)` };
-    return cached;
-  }
   // OpenBLAS worker threads spin (sched_yield) for ~2^28 cycles after each call by
   // default; on a shared or busy machine that burned CPU on every DQN update and
   // slowed the main thread (docs/benchmarks.md). 4 (its minimum) makes them sleep at once; wake-up
@@ -139,11 +192,6 @@ export function loadAddon(): { addon: FastCpuAddon | null; error: string | null 
   // after each parallel region by default, beside OpenBLAS's and the env workers, which made
   // updates markedly slower (docs/benchmarks.md). Also read when the library loads.
   process.env.OMP_WAIT_POLICY ??= 'passive';
-  try {
-    const require = createRequire(import.meta.url);
-    cached = { addon: require(ADDON_PATH) as FastCpuAddon, error: null };
-  } catch (err) {
-    cached = { addon: null, error: `native addon failed to load: ${(err as Error).message}` };
-  }
+  cached = loadAddonFrom(ADDON_PATH, FEATURES_PATH);
   return cached;
 }

@@ -23,7 +23,9 @@ import urllib.parse
 
 WS_PATH = "/ws/agent"
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # fixed by RFC 6455
-HEADER = struct.Struct("<BBBBId")  # kind, version, format, lives, step, score: 16 bytes
+# Protocol 2's observation header: kind, version, format, lives, step, score, bank left (ms),
+# steps missed in a row; 24 bytes, then the pixels (docs/remote-agents.md, section 4).
+HEADER = struct.Struct("<BBBBIdII")
 
 
 class WebSocket:
@@ -135,7 +137,7 @@ def main():
     url = urllib.parse.urlparse(args.server)
     ws = WebSocket(url.hostname, url.port or 80, WS_PATH)
     ws.send_text(json.dumps({
-        "type": "hello", "protocol": 1, "token": args.token, "agent": args.agent,
+        "type": "hello", "protocol": 2, "token": args.token, "agent": args.agent,
         "game": args.game, "mode": "episodes", "observation": "frame", "episodes": args.episodes,
     }))
     actions, failed = [], False
@@ -144,8 +146,9 @@ def main():
         if message is None:
             break
         if isinstance(message, bytes):
-            kind, version, fmt, lives, step, score = HEADER.unpack_from(message)
+            kind, version, fmt, lives, step, score, bank_ms, missed = HEADER.unpack_from(message)
             pixels = message[HEADER.size:]  # 84x84 grayscale, row-major
+            # bank_ms: how far past stepMs this reply may run; a slow policy could check it here.
             action = choose_action(step, actions)
             ws.send_text(json.dumps({"type": "action", "step": step, "action": action}))
             continue
@@ -154,6 +157,10 @@ def main():
             actions = msg["actions"]
             print(f"playing {msg['game']} as {args.agent} v{msg['version']}: "
                   f"{msg['episodes']} episode(s), {msg['budget']['stepMs']} ms per step", flush=True)
+        elif msg["type"] == "late":
+            what = "missed (played as NOOP)" if msg["missed"] else "late"
+            print(f"step {msg['step']} {what} after {msg['elapsedMs']} ms: "
+                  f"{msg['bankMs']} ms left in the bank", flush=True)
         elif msg["type"] == "episode_end":
             reason = f" ({msg['reason']})" if msg["reason"] else ""
             print(f"episode {msg['episode']}: {msg['outcome']}, score {msg['score']:g}, "

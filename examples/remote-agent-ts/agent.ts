@@ -1,7 +1,8 @@
 /**
  * A minimal remote agent in TypeScript over socket.io: connects to an arena, says hello with its
  * owner's token, plays Brick episodes with a trivial policy and prints each episode's result.
- * It depends on nothing but `socket.io-client`; copy it anywhere and change `chooseAction`.
+ * It depends on nothing but `socket.io-client`; copy it anywhere and change `chooseAction`. The
+ * protocol is described in docs/remote-agents.md.
  *
  *   node bin/run-ts.mjs examples/remote-agent-ts/agent.ts \
  *     --server http://127.0.0.1:8080 --token aa_... [--agent ts-example] [--game brick] [--episodes 1]
@@ -25,23 +26,30 @@ if (!args.token) {
   process.exit(2);
 }
 
-// The 16-byte header in front of every observation (little-endian); see the README.
-const HEADER_BYTES = 16;
+// The 24-byte header in front of every observation (little-endian), protocol 2; see
+// docs/remote-agents.md, section 4.
+const HEADER_BYTES = 24;
 interface Observation {
   lives: number;
   step: number;
   score: number;
+  /** How far past `stepMs` the reply to this observation may run, ms. */
+  bankMs: number;
+  /** Steps missed in a row just before this one (`lateLimit` of them forfeit). */
+  missedInARow: number;
   /** The latest 84x84 grayscale frame, row-major. */
   pixels: Uint8Array;
 }
 
 function decode(bytes: Uint8Array): Observation {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint8(0) !== 1 || view.getUint8(1) !== 1) throw new Error('not a v1 observation');
+  if (view.getUint8(0) !== 1 || view.getUint8(1) !== 2) throw new Error('not a v2 observation');
   return {
     lives: view.getUint8(3),
     step: view.getUint32(4, true),
     score: view.getFloat64(8, true),
+    bankMs: view.getUint32(16, true),
+    missedInARow: view.getUint32(20, true),
     pixels: bytes.subarray(HEADER_BYTES),
   };
 }
@@ -61,7 +69,7 @@ socket.on('connect', () => {
   socket.send(
     JSON.stringify({
       type: 'hello',
-      protocol: 1,
+      protocol: 2,
       token: args.token,
       agent: args.agent,
       game: args.game,
@@ -86,6 +94,12 @@ socket.on('message', (data: string | ArrayBuffer | Uint8Array) => {
       console.log(
         `playing ${message.game} as ${args.agent} v${message.version}: ${message.episodes} episode(s), ` +
           `${message.budget.stepMs} ms per step, ${message.budget.bankMs} ms bank`,
+      );
+      break;
+    case 'late':
+      console.log(
+        `step ${message.step} ${message.missed ? 'missed (played as NOOP)' : 'late'} after ` +
+          `${message.elapsedMs} ms: ${message.bankMs} ms left in the bank`,
       );
       break;
     case 'episode_end':

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../emulators/errors.ts';
 import { checkAgentDir } from '../format/check.ts';
+import { dqnAgentMeta } from '../format/dqnMeta.ts';
 import { saveAgentDir } from '../format/io.ts';
 import {
   checkpointName,
@@ -21,7 +22,7 @@ import { parseDqnConfig } from './config.ts';
 import { gameInfo } from './gameEnvs.ts';
 import { buildQNetwork } from './network.ts';
 import { getTf, type TfHandle } from './tfBackend.ts';
-import { dqnAgentMeta, type SavedState } from './train.ts';
+import type { SavedState } from './train.ts';
 
 export interface ExportOptions {
   /** The run folder `arena train` made (it holds `checkpoints/` and `training-log.jsonl`). */

@@ -1,9 +1,10 @@
 /**
- * The one place the DQN code gets TensorFlow.js from. It prefers the project's backend chooser
- * (`agents/backend/index.ts`, `initBackend`) and falls back to the plain `cpu` backend while that
- * module does not exist, so everything else imports `getTf` and never picks a backend itself.
+ * The one place the DQN code gets TensorFlow.js from: the project's backend chooser
+ * (`agents/backend/index.ts`, `initBackend`) runs once per process, and everything else imports
+ * `getTf` and never picks a backend itself.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../backend/index.ts';
 
 export type Tf = typeof tf;
 
@@ -14,42 +15,19 @@ export interface TfHandle {
 }
 
 export interface TfOptions {
-  backend?: 'tensorflow' | 'fast-cpu' | 'cpu';
+  backend?: BackendChoice;
   /** Do not print the backend chosen. */
   quiet?: boolean;
   /** Threads for the native math kernels (fast-cpu); default: all cores. */
   threads?: number;
 }
 
-interface BackendModule {
-  initBackend(opts?: TfOptions): Promise<TfHandle>;
-}
-
 let cached: Promise<TfHandle> | undefined;
 
-/** Initialises the backend once per process and returns it. */
+/** Initialises the backend once per process and returns it; later options are ignored. */
 export function getTf(options: TfOptions = {}): Promise<TfHandle> {
-  cached ??= init(options);
+  // Imported on first use: the chooser loads the native addon and registers kernels, which a
+  // process that imports this module but never runs a network should not pay for.
+  cached ??= import('../backend/index.ts').then(({ initBackend }) => initBackend(options));
   return cached;
-}
-
-async function init(options: TfOptions): Promise<TfHandle> {
-  // A computed specifier so the type check does not require a module that may not exist yet.
-  const chooser = '../backend/index.ts';
-  let mod: BackendModule | undefined;
-  try {
-    mod = (await import(chooser)) as BackendModule;
-  } catch (error) {
-    if (!isModuleMissing(error)) throw error;
-  }
-  if (mod && typeof mod.initBackend === 'function') return mod.initBackend(options);
-  await tf.setBackend('cpu');
-  await tf.ready();
-  if (!options.quiet) console.error(`tfjs backend: ${tf.getBackend()}`);
-  return { name: tf.getBackend(), tf };
-}
-
-function isModuleMissing(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }

@@ -1,10 +1,13 @@
 /**
- * DQN training (Mnih et al. 2015, "Human-level control through deep reinforcement learning"),
- * readable top to bottom like CleanRL's `dqn_atari.py`: config, seeding, networks, replay, then the
- * loop (act with one batched forward pass across the vector env, store, learn, sync the target).
+ * The DQN training loop (Mnih et al. 2015, "Human-level control through deep reinforcement
+ * learning"), readable top to bottom like CleanRL's `dqn_atari.py`: config, seeding, networks,
+ * replay, then the loop (act with one batched forward pass across the vector env, store, learn,
+ * sync the target). The parts it calls live beside it: the options in config.ts, the targets in
+ * targets.ts, the gradient step in update.ts, the schedules in schedules.ts, checkpoints in
+ * checkpoint.ts and agent.json in agents/format/dqnMeta.ts.
  * On by default beyond the Nature recipe: Double DQN targets (van Hasselt et al. 2016) and Adam.
  * Options: dueling heads, n-step returns, prioritised replay, Monte Carlo lower-bounded targets,
- * Munchausen targets.
+ * Munchausen targets. docs/training.md describes every option for users.
  *
  * Outputs, under `<runsDir>/<runId>/` with runId `game__dqn-net__seed__unixtime`:
  * - `training-log.jsonl`: a `config` line, then `episode`, `train` and `eval` lines with metrics
@@ -23,8 +26,9 @@ import { deriveSeed, Rng } from '../../emulators/rng.ts';
 import type { VectorEnv, VectorStepResult } from '../../emulators/vector/vectorEnv.ts';
 import type { Agent } from '../agent.ts';
 import { nativeStackGather } from '../backend/index.ts';
-import { type SaveAgentOptions, saveAgentDir } from '../format/io.ts';
-import type { AgentMeta } from '../format/schema.ts';
+import { type EvalStats, evalMetrics } from '../evaluation/statistics.ts';
+import { type AgentSelection, dqnAgentMeta } from '../format/dqnMeta.ts';
+import { saveAgentDir } from '../format/io.ts';
 import { Adam } from './adam.ts';
 import { DqnAgent } from './agent.ts';
 import { RandomShift } from './augment.ts';
@@ -37,7 +41,6 @@ import {
   writeCheckpoint,
 } from './checkpoint.ts';
 import { type DqnConfig, type DqnConfigInput, formatConfig, parseDqnConfig } from './config.ts';
-import { type EvalStats, evalMetrics } from './evaluate.ts';
 import {
   buildQNetwork,
   copyWeights,
@@ -48,7 +51,9 @@ import {
 } from './network.ts';
 import { TrainProgress } from './progress.ts';
 import { type ReplayBatch, ReplayBuffer } from './replayBuffer.ts';
-import { getTf, type Tf, type TfHandle } from './tfBackend.ts';
+import { averageDecayAt, learningRateAt, linearSchedule } from './schedules.ts';
+import { getTf, type TfHandle } from './tfBackend.ts';
+import { dqnUpdate, type UpdateContext } from './update.ts';
 
 export type { DqnConfig, DqnConfigInput } from './config.ts';
 
@@ -111,212 +116,6 @@ export interface TrainResult {
   episodes: number;
   /** The online network's weights at the end, in layer order. */
   weights: Float32Array[];
-}
-
-/** Linear interpolation from `start` to `end` over `duration` steps, then flat (CleanRL). */
-export function linearSchedule(start: number, end: number, duration: number, t: number): number {
-  return start + (end - start) * Math.min(1, t / duration);
-}
-
-/**
- * Adam's step size at `step`: learningRate, or with finalLearningRate set, a linear decay to it over
- * learningRateDecaySteps (default totalSteps). A function of the step alone, so a resumed run
- * continues the schedule exactly.
- */
-export function learningRateAt(
-  cfg: Pick<
-    DqnConfig,
-    'learningRate' | 'finalLearningRate' | 'learningRateDecaySteps' | 'totalSteps'
-  >,
-  step: number,
-): number {
-  if (cfg.finalLearningRate === undefined) return cfg.learningRate;
-  const steps = cfg.learningRateDecaySteps ?? cfg.totalSteps;
-  return linearSchedule(cfg.learningRate, cfg.finalLearningRate, steps, step);
-}
-
-/**
- * The weight average's decay for the gradient step that brings the count to `updates`: `decay`,
- * or less while few steps have been made, min(decay, (1 + updates) / (10 + updates)) (as
- * TensorFlow's ExponentialMovingAverage with num_updates), so the start weights fade at once
- * instead of lingering for 1 / (1 - decay) steps.
- */
-export function averageDecayAt(decay: number, updates: number): number {
-  return Math.min(decay, (1 + updates) / (10 + updates));
-}
-
-/**
- * TD targets y = G + discount * Q_target(s', a*), where a* = argmax_a Q_online(s', a) for Double
- * DQN (pass `qNextOnline`) or argmax_a Q_target(s', a) for the Nature target (pass null).
- * `discounts` holds gamma^n, or 0 where the episode terminated. With `epsilon` > 0 the next value
- * is that of epsilon-greedy play, (1 - epsilon) * Q_target(s', a*) + epsilon * mean_a Q_target(s', a).
- */
-export function tdTargetsFromQ(
-  tf: Tf,
-  qNextTarget: tfTypes.Tensor2D,
-  qNextOnline: tfTypes.Tensor2D | null,
-  returns: tfTypes.Tensor1D,
-  discounts: tfTypes.Tensor1D,
-  epsilon = 0,
-): tfTypes.Tensor1D {
-  return tf.tidy(() => {
-    const numActions = qNextTarget.shape[1];
-    const greedy = qNextOnline
-      ? qNextTarget.mul(tf.oneHot(qNextOnline.argMax(1), numActions)).sum(1)
-      : qNextTarget.max(1);
-    const next = withRandomActions(greedy as tfTypes.Tensor1D, qNextTarget, epsilon);
-    return returns.add(discounts.mul(next)) as tfTypes.Tensor1D;
-  });
-}
-
-/**
- * The value of a state when the policy worth `value` there is followed with probability
- * 1 - epsilon and a uniformly random action is taken otherwise (expected SARSA over an
- * epsilon-greedy policy). Q-learning's max assumes flawless play afterwards and so learns plans
- * one random action ruins; the arena evaluates with epsilon = 0.05, and this target prices that in.
- */
-function withRandomActions(
-  value: tfTypes.Tensor1D,
-  q: tfTypes.Tensor2D,
-  epsilon: number,
-): tfTypes.Tensor1D {
-  if (epsilon === 0) return value;
-  return value.mul(1 - epsilon).add(q.mean(1).mul(epsilon)) as tfTypes.Tensor1D;
-}
-
-export interface MunchausenParams {
-  /** Scale of the log-policy bonus (alpha). */
-  alpha: number;
-  /** Softmax temperature (tau). */
-  tau: number;
-  /** Lower clip of tau * log pi in the bonus (l0). */
-  clip: number;
-  /** Random-action probability priced into the next value (see `withRandomActions`); 0 = off. */
-  epsilon?: number;
-}
-
-/**
- * Munchausen targets (Vieillard, Pietquin and Geist 2020, "Munchausen Reinforcement Learning"),
- * with pi = softmax(Q_target / tau):
- *   y = G + alpha * clip(tau * log pi(a|s), l0, 0)
- *         + discount * sum_a' pi(a'|s') * (Q_target(s', a') - tau * log pi(a'|s')).
- * The bonus rewards the action the target policy would take (it widens the action gap and acts
- * as an implicit KL penalty between successive policies); the soft next value adds an entropy
- * term. With n-step returns G holds the n rewards and the bonus is for the first action only.
- * With `params.epsilon` > 0 the next value is (1 - epsilon) * that soft value + epsilon *
- * mean_a' Q_target(s', a'): a random action, which has no entropy bonus, with that probability.
- * `actionMask` is one-hot [batch, actions] of the actions taken.
- */
-export function munchausenTargetsFromQ(
-  tf: Tf,
-  qNextTarget: tfTypes.Tensor2D,
-  qTarget: tfTypes.Tensor2D,
-  actionMask: tfTypes.Tensor2D,
-  returns: tfTypes.Tensor1D,
-  discounts: tfTypes.Tensor1D,
-  params: MunchausenParams,
-): tfTypes.Tensor1D {
-  return tf.tidy(() => {
-    // tau * log softmax(q / tau), computed stably from q - max(q).
-    const tauLogPolicy = (q: tfTypes.Tensor2D) => {
-      const centred = q.sub(q.max(1, true));
-      const logSumExp = centred.div(params.tau).exp().sum(1, true).log();
-      return centred.sub(logSumExp.mul(params.tau));
-    };
-    const nextTauLogPi = tauLogPolicy(qNextTarget);
-    const nextPi = nextTauLogPi.div(params.tau).exp();
-    const softNext = withRandomActions(
-      nextPi.mul(qNextTarget.sub(nextTauLogPi)).sum(1) as tfTypes.Tensor1D,
-      qNextTarget,
-      params.epsilon ?? 0,
-    );
-    const takenTauLogPi = tauLogPolicy(qTarget).mul(actionMask).sum(1);
-    const bonus = takenTauLogPi.clipByValue(params.clip, 0).mul(params.alpha);
-    return returns.add(bonus).add(discounts.mul(softNext)) as tfTypes.Tensor1D;
-  });
-}
-
-export interface UpdateContext {
-  tf: Tf;
-  online: tfTypes.LayersModel;
-  target: tfTypes.LayersModel;
-  /**
-   * The networks dqnUpdate applies, when they differ from online/target: trainDqn passes views
-   * that take the replay memory's pre-scaled pixels (`withoutInputScaling`), same weights.
-   */
-  inputNets?: { online: tfTypes.LayersModel; target: tfTypes.LayersModel };
-  adam: Adam;
-  doubleDqn: boolean;
-  huberDelta: number;
-  /** Raise each target to the batch's `lowerBounds` (the episode's actual return) where known. */
-  lowerBound?: boolean;
-  /** Munchausen targets instead of (Double) DQN ones, when set. */
-  munchausen?: MunchausenParams;
-  /** Random-action probability priced into (Double) DQN targets' next value; 0 = off. */
-  targetEpsilon?: number;
-}
-
-/** One gradient step on a replay batch. Returns the loss, mean Q(s,a) and per-sample TD errors. */
-export function dqnUpdate(ctx: UpdateContext, batch: ReplayBatch) {
-  const { tf, adam } = ctx;
-  const online = ctx.inputNets?.online ?? ctx.online;
-  const target = ctx.inputNets?.target ?? ctx.target;
-  const B = batch.size;
-  const channels = batch.observations.length / (B * FRAME_HEIGHT * FRAME_WIDTH);
-  const shape: [number, number, number, number] = [B, FRAME_HEIGHT, FRAME_WIDTH, channels];
-  let taken: tfTypes.Tensor | null = null;
-  const out = tf.tidy(() => {
-    const obs = tf.tensor4d(batch.observations, shape);
-    const nextObs = tf.tensor4d(batch.nextObservations, shape);
-    const returns = tf.tensor1d(batch.returns);
-    const discounts = tf.tensor1d(batch.discounts);
-    const numActions = target.outputs[0].shape[1] as number;
-    const mask = tf.oneHot(tf.tensor1d(batch.actions, 'int32'), numActions) as tfTypes.Tensor2D;
-    let td: tfTypes.Tensor1D;
-    if (ctx.munchausen) {
-      // Munchausen needs the target policy at s as well as at s' (in place of Double DQN's
-      // online pass at s'). Two passes: one over a concatenated batch ran slower here.
-      const qTarget = target.apply(obs) as tfTypes.Tensor2D;
-      const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
-      td = munchausenTargetsFromQ(
-        tf,
-        qNextTarget,
-        qTarget,
-        mask,
-        returns,
-        discounts,
-        ctx.munchausen,
-      );
-    } else {
-      const qNextTarget = target.apply(nextObs) as tfTypes.Tensor2D;
-      const qNextOnline = ctx.doubleDqn ? (online.apply(nextObs) as tfTypes.Tensor2D) : null;
-      td = tdTargetsFromQ(tf, qNextTarget, qNextOnline, returns, discounts, ctx.targetEpsilon);
-    }
-    // The return the episode really got bounds Q(s, a) from below (-Infinity where unknown).
-    const y = ctx.lowerBound ? tf.maximum(td, tf.tensor1d(batch.lowerBounds)) : td;
-    const weights = tf.tensor1d(batch.weights);
-    const { value, grads } = tf.variableGrads(() => {
-      const q = online.apply(obs, { training: true }) as tfTypes.Tensor2D;
-      const qa = q.mul(mask).sum(1);
-      taken = tf.keep(qa);
-      // Huber loss (Nature's error clipping), weighted for prioritised replay, mean over batch.
-      const err = y.sub(qa).abs();
-      const quad = tf.minimum(err, ctx.huberDelta);
-      const huber = quad.square().mul(0.5).add(err.sub(quad).mul(ctx.huberDelta));
-      return huber.mul(weights).mean() as tfTypes.Scalar;
-    }, adam.variables);
-    adam.apply(adam.variables.map((v) => grads[v.name]));
-    const qa = taken as unknown as tfTypes.Tensor;
-    return { loss: value, td: y.sub(qa), q: qa.mean() };
-  });
-  (taken as unknown as tfTypes.Tensor).dispose();
-  const result = {
-    loss: out.loss.dataSync()[0],
-    qMean: out.q.dataSync()[0],
-    tdErrors: out.td.dataSync() as Float32Array,
-  };
-  tf.dispose([out.loss, out.td, out.q]);
-  return result;
 }
 
 export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
@@ -403,12 +202,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
     huberDelta: cfg.huberDelta,
     lowerBound: cfg.lowerBoundReturns,
     munchausen: cfg.munchausen
-      ? {
-          alpha: cfg.munchausenAlpha,
-          tau: cfg.munchausenTau,
-          clip: cfg.munchausenClip,
-          epsilon: cfg.targetEpsilon,
-        }
+      ? { alpha: cfg.munchausenAlpha, tau: cfg.munchausenTau, clip: cfg.munchausenClip }
       : undefined,
     targetEpsilon: cfg.targetEpsilon,
     inputNets: { online: withoutInputScaling(tf, online), target: withoutInputScaling(tf, target) },
@@ -519,7 +313,7 @@ export async function trainDqn(options: TrainOptions): Promise<TrainResult> {
   const learn = () => {
     // The updates owed now were earned by the steps up to run.step: they take its step size.
     adam.learningRate = learningRateAt(cfg, run.step);
-    const beta = cfg.priorityBeta + (1 - cfg.priorityBeta) * Math.min(1, run.step / cfg.totalSteps);
+    const beta = linearSchedule(cfg.priorityBeta, 1, cfg.totalSteps, run.step);
     for (; run.pendingUpdates > 0; run.pendingUpdates--) {
       // One batch's arrays serve every step: dqnUpdate's tensors are gone when it returns.
       batch = replay.sample(cfg.batchSize, sampleRng, beta, batch);
@@ -752,54 +546,6 @@ function averageEvalMetrics(stats: EvalStats): Record<string, number | null> {
   return Object.fromEntries(
     Object.entries(evalMetrics(stats)).map(([k, v]) => [k.replace('eval/', 'eval/average/'), v]),
   );
-}
-
-/** How a best agent was chosen, recorded in its agent.json (`training.selection`). */
-type AgentSelection = NonNullable<AgentMeta['training']['selection']>;
-
-/**
- * agent.json of a DQN agent trained with `cfg` for `step` agent steps: what a run writes for its
- * last and best agents, and `arena agent export` for a checkpoint.
- */
-export function dqnAgentMeta(args: {
-  cfg: DqnConfig;
-  runId: string;
-  step: number;
-  actions: readonly string[];
-  parameters: number;
-  backend: string;
-  licence?: string;
-  selection?: AgentSelection;
-  /** Set when the weights are the run's weight average rather than the online network's. */
-  weightAverage?: { decay: number; updates: number };
-}): SaveAgentOptions['meta'] {
-  const { cfg, step, selection } = args;
-  return {
-    name: `${cfg.game}-dqn-${cfg.net}`.slice(0, 64),
-    game: cfg.game,
-    actions: [...args.actions],
-    observation: {
-      frameStack: 4,
-      height: 84,
-      width: 84,
-      layout: 'NHWC',
-      pixels: 'grayscale-0-255',
-      frameSkip: cfg.frameSkip,
-    },
-    network: { kind: cfg.net, dueling: cfg.dueling, parameters: args.parameters },
-    training: {
-      algorithm: cfg.munchausen ? 'munchausen-dqn' : cfg.doubleDqn ? 'double-dqn' : 'dqn',
-      steps: step,
-      frames: step * cfg.frameSkip,
-      seed: cfg.seed,
-      runId: args.runId,
-      config: cfg,
-      ...(selection ? { selection } : {}),
-      ...(args.weightAverage ? { weightAverage: args.weightAverage } : {}),
-    },
-    backend: args.backend,
-    licence: args.licence ?? 'MIT',
-  };
 }
 
 /** The trainer's part of a checkpoint's state.json (the learner's part is in checkpoint.ts). */

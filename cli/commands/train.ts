@@ -1,16 +1,19 @@
 /**
  * `arena train --game brick [--steps N] [--net nature|small] [...]`: DQN training. Every field of
  * `DqnConfig` is a flag (kebab-case; booleans also have a --no- form), built from the config
- * schema so the two never drift apart. `--resume RUN_DIR` continues a run from its checkpoint.
+ * schema so the two never drift apart. `--recipe NAME|FILE` starts from a recipe's options
+ * (agents/dqn/recipes/), which the flags beside it override. `--resume RUN_DIR` continues a run
+ * from its checkpoint. docs/training.md describes every option.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLatestCheckpointState } from '../../agents/dqn/checkpoint.ts';
 import { configFlags, type DqnConfigInput } from '../../agents/dqn/config.ts';
-import { evaluateOnValidationSeeds } from '../../agents/dqn/evaluate.ts';
 import { evalEnvFactory, gameInfo, trainVectorEnv } from '../../agents/dqn/gameEnvs.ts';
+import { loadRecipe, recipeNames, withOverrides } from '../../agents/dqn/recipe.ts';
 import { getTf } from '../../agents/dqn/tfBackend.ts';
 import { trainDqn } from '../../agents/dqn/train.ts';
+import { evaluateOnValidationSeeds } from '../../agents/evaluation/evaluate.ts';
 import { UserError } from '../../emulators/errors.ts';
 import { settingOption } from './options.ts';
 
@@ -18,6 +21,11 @@ export function register(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a DQN agent from pixels (Mnih et al. 2015, with Double DQN)')
+    .option(
+      '--recipe <name|file>',
+      `start from a recipe's options, which the other flags override: ${recipeNames().join(', ')} ` +
+        '(agents/dqn/recipes/) or a path to a .json file',
+    )
     .option('--steps <n>', 'alias of --total-steps', parseNumber)
     .option('--resume <runDir>', 'continue the run in this folder from its latest checkpoint')
     .option(
@@ -58,14 +66,25 @@ export function register(program: Command): void {
     }
   }
   cmd.action(async (opts: Record<string, unknown>) => {
-    const config: Record<string, unknown> = {};
+    const flags: Record<string, unknown> = {};
     for (const flag of configFlags())
-      if (opts[flag.key] !== undefined) config[flag.key] = opts[flag.key];
-    if (opts.steps !== undefined) config.totalSteps = opts.steps;
-    if (opts.setting !== undefined) config.settings = opts.setting;
-    // One learner thread by default when env workers emulate beside it: measured on this 2-core
-    // machine (Brick, small net, 4 envs), two BLAS threads competing with the workers gave 68
-    // agent steps/s where one gave 93 (agents/backend/README.md).
+      if (opts[flag.key] !== undefined) flags[flag.key] = opts[flag.key];
+    if (opts.steps !== undefined) flags.totalSteps = opts.steps;
+    if (opts.setting !== undefined) flags.settings = opts.setting;
+    if (opts.recipe !== undefined && opts.resume !== undefined)
+      throw new UserError(
+        '--recipe cannot be combined with --resume: a resumed run keeps its own options',
+        'BAD_OPTION',
+      );
+    const config =
+      opts.recipe === undefined
+        ? (flags as DqnConfigInput)
+        : withOverrides(loadRecipe(String(opts.recipe)), flags as DqnConfigInput);
+    if (opts.minutes !== undefined && !(Number(opts.minutes) > 0))
+      throw new UserError(`--minutes must be positive, got ${opts.minutes}`, 'BAD_OPTION');
+    // One learner thread by default when env workers emulate beside it: more math threads
+    // compete with the workers for the cores and the run gets slower (docs/benchmarks.md,
+    // measurements behind defaults).
     const resumed = opts.resume
       ? await readLatestCheckpointState(join(String(opts.resume), 'checkpoints'))
       : null;
@@ -78,7 +97,7 @@ export function register(program: Command): void {
       throw new UserError(`--threads must be a positive integer, got ${threads}`, 'BAD_OPTION');
     const tfHandle = await getTf({ backend: opts.backend as never, threads });
     const result = await trainDqn({
-      config: config as DqnConfigInput,
+      config,
       resumeDir: opts.resume as string | undefined,
       makeVectorEnv: trainVectorEnv,
       // The config passed here is the run's own (a resumed run keeps its game and settings).

@@ -1,93 +1,52 @@
 // Learning benchmark: how far DQN gets on a game within a wall-clock budget on this machine.
-//   npm run bench:learn [-- --game brick --minutes 60 --episodes 30 -- ...extra arena train flags]
+//   npm run bench:learn [-- --recipe brick --game brick --minutes 60 --episodes 30 --dry-run
+//                        -- ...extra arena train flags]
 //
-// It trains with `arena train --minutes M` and the flags below (the ones the bundled Brick agent
-// was made with; anything after a lone `--` is passed on to `arena train`), then scores the agent
-// and, as the baseline measured in the same run, the random agent under the arena's evaluation
-// conditions (`arena eval`, same seed list). Two agents come out of a run: the last one, whose
-// figures are the headline (what an hour of training ends with), and the best one of its periodic
+// It trains with `arena train --recipe R --minutes M` (the recipe file agents/dqn/recipes/R.json,
+// by default the one the bundled Brick agent was made with; anything after a lone `--` is passed
+// on to `arena train` and overrides the recipe), then scores the agent and, as the baseline
+// measured in the same run, the random agent under the arena's evaluation conditions
+// (`arena eval`, same seed list). Two agents come out of a run: the last one, whose figures are
+// the headline (what the budget's training ends with), and the best one of its periodic
 // evaluations (`<run>/best`, chosen on the validation seeds, so scoring it on the arena's test
 // seeds is not inflated by the choice), reported beside them. Figures: mean with its 95%
 // interval, ratio to the random agent's mean, and the normalised score
 // (agent - random) / (scripted - random) from the manifest baselines. The last line is one JSON
-// object.
+// object. `--dry-run` prints the training command and stops.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-
-/** The training flags of the bundled Brick agent (agents/bundled/README.md). */
-export const LEARN_FLAGS = [
-  '--net',
-  'small',
-  // Eight envs: one gradient step per vector step, which the env workers emulate meanwhile
-  // (with four, every other step had no update to overlap and the learner waited;
-  // docs/benchmarks.md has the measurement).
-  '--num-envs',
-  '8',
-  // A cap the 60-minute budget does not reach; epsilon anneals over the first 4% (40,000 steps).
-  '--steps',
-  '1000000',
-  '--exploration-fraction',
-  '0.04',
-  '--learning-starts',
-  '5000',
-  // 200,000 transitions (~1.4 GB of frames): an hour's run makes several hundred thousand agent
-  // steps, and a memory of the last 100,000 forgot too soon (docs/experiments/brick-dqn.md).
-  '--buffer-size',
-  '200000',
-  // 4,000 steps = 500 gradient steps between target updates, as Nature's 32-every-4 recipe had
-  // at 2,000 (a run with 2,000 here, 250 gradient steps, collapsed after 200,000 steps).
-  '--target-update-interval',
-  '4000',
-  '--n-step',
-  '3',
-  // One gradient step of 64 every 8 agent steps: the replay ratio of Nature's 32 every 4 at
-  // about 30% less compute per sample (agents/backend/README.md).
-  '--batch-size',
-  '64',
-  '--train-frequency',
-  '8',
-  // Adam's step size falls linearly from 4e-4 to 5e-5, then holds: faster early than a constant
-  // 2.5e-4, and no late collapse. The fall spans the first 600,000 steps: with Munchausen targets
-  // that scored higher in the hour than a fall over 300,000 (without them, a slower fall had not
-  // helped; docs/experiments/brick-dqn.md).
-  '--learning-rate',
-  '0.0004',
-  '--final-learning-rate',
-  '0.00005',
-  '--learning-rate-decay-steps',
-  '600000',
-  // Munchausen targets (Vieillard 2020; alpha 0.9, tau 0.03, clip -1): the hour's run scored
-  // higher with them than with Double DQN targets (docs/experiments/brick-dqn.md).
-  '--munchausen',
-  // Targets that price in the evaluation's random actions (expected SARSA over epsilon-greedy
-  // play at the evaluation's 0.05), and training's exploration ending at that same 0.05: with
-  // sticky actions drawn per frame (as ALE does), the hour's run cleared the learning goal
-  // (docs/experiments/brick-dqn.md has its figures and what each change may be worth).
-  '--target-epsilon',
-  '0.05',
-  '--end-epsilon',
-  '0.05',
-  '--eval-every',
-  '50000',
-  '--eval-episodes',
-  '5',
-  '--checkpoint-every',
-  '50000',
-  '--seed',
-  '1',
-];
+import { loadRecipe } from '../../agents/dqn/recipe.ts';
 
 const split = process.argv.indexOf('--', 2);
 const extra = split >= 0 ? process.argv.slice(split + 1) : [];
 const program = new Command('bench:learn')
-  .option('--game <id>', 'game', 'brick')
+  .option('--recipe <name|file>', 'training recipe (agents/dqn/recipes/)', 'brick')
+  .option('--game <id>', "game (default: the recipe's)")
   .option('--minutes <m>', 'training budget in minutes', Number, 60)
   .option('--episodes <n>', 'evaluation episodes', Number, 30)
+  .option('--dry-run', 'print the training command and stop')
   .parse(split >= 0 ? process.argv.slice(0, split) : process.argv);
-const opts = program.opts<{ game: string; minutes: number; episodes: number }>();
+const opts = program.opts<{
+  recipe: string;
+  game?: string;
+  minutes: number;
+  episodes: number;
+  dryRun?: boolean;
+}>();
+// Read here as well as by `arena train`: a bad recipe fails before the run, and it names the game.
+const recipe = (() => {
+  try {
+    return loadRecipe(opts.recipe);
+  } catch (error) {
+    if ((error as Error).name !== 'UserError') throw error;
+    console.error(`bench:learn: ${(error as Error).message}`);
+    process.exit(1);
+  }
+})();
+const game = opts.game ?? recipe.config.game ?? 'brick';
 
 const ARENA = join(import.meta.dirname, '..', '..', 'bin', 'arena.mjs');
 
@@ -115,31 +74,36 @@ interface EvalJson {
 }
 const lastJson = (out: string): EvalJson => JSON.parse(out.trim().split('\n').at(-1) as string);
 
+const trainArgs = (runsDir: string) => [
+  'train',
+  '--recipe',
+  opts.recipe,
+  '--game',
+  game,
+  ...extra,
+  '--minutes',
+  String(opts.minutes),
+  '--runs-dir',
+  runsDir,
+  '--no-progress',
+];
+if (opts.dryRun) {
+  console.log(`recipe ${recipe.name} (${recipe.path}): ${JSON.stringify(recipe.config)}`);
+  console.log(['arena', ...trainArgs('RUNS_DIR')].join(' '));
+  process.exit(0);
+}
+
 const runsDir = mkdtempSync(join(tmpdir(), 'arena-learn-'));
 const load = [loadavg()[0]];
 const trainStart = performance.now();
-const trained = await arena(
-  [
-    'train',
-    '--game',
-    opts.game,
-    ...LEARN_FLAGS,
-    ...extra,
-    '--minutes',
-    String(opts.minutes),
-    '--runs-dir',
-    runsDir,
-    '--no-progress',
-  ],
-  true,
-);
+const trained = await arena(trainArgs(runsDir), true);
 load.push(loadavg()[0]);
 const trainWallMinutes = (performance.now() - trainStart) / 60_000;
 const agentDir = /^agent: (.+)$/m.exec(trained)?.[1];
 if (!agentDir) throw new Error('arena train printed no agent folder');
 const steps = Number(/: (\d+) steps/.exec(trained)?.[1]);
 const bestLine = /^best agent: (.+) \(step (\d+), validation mean ([-\d.]+)\)$/m.exec(trained);
-const evalArgs = ['--game', opts.game, '--episodes', String(opts.episodes), '--json'];
+const evalArgs = ['--game', game, '--episodes', String(opts.episodes), '--json'];
 const last = lastJson(await arena(['eval', '--agent', agentDir, ...evalArgs], false));
 const best = bestLine
   ? lastJson(await arena(['eval', '--agent', bestLine[1], ...evalArgs], false))
@@ -158,7 +122,7 @@ const describe = (e: EvalJson) =>
   `${e.normalised === null ? 'n/a' : round(e.normalised)}`;
 console.log(`agent folders: ${agentDir}${bestLine ? `, ${bestLine[1]}` : ''}`);
 console.log(
-  `${opts.game}: after ${opts.minutes} min (${steps} steps) ${describe(last)}; ` +
+  `${game}: after ${opts.minutes} min (${steps} steps) ${describe(last)}; ` +
     (best && bestLine
       ? `best agent (step ${bestLine[2]}, validation mean ${bestLine[3]}) ${describe(best)}; `
       : '') +
@@ -167,10 +131,11 @@ console.log(
 );
 console.log(
   JSON.stringify({
-    game: opts.game,
+    game,
+    recipe: recipe.name,
     minutes: opts.minutes,
-    // The budget counts training only; the periodic evaluations (5 episodes every 50,000 steps,
-    // for the curve) stop its clock, so the process ran this long in all.
+    // The budget counts training only; the periodic evaluations (the recipe's evalEvery and
+    // evalEpisodes, for the curve) stop its clock, so the process ran this long in all.
     trainWallMinutes: round(trainWallMinutes),
     steps,
     stepsPerSec: round(steps / (opts.minutes * 60)),

@@ -24,7 +24,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import type { Env, EnvState, StepInfo } from './core.ts';
-import { UserError } from './errors.ts';
+import { formatZodError, UserError } from './errors.ts';
 import type { RngState } from './rng.ts';
 
 /** Bytes -> deflated, base64 text (JSON-safe). */
@@ -128,9 +128,7 @@ export function copyInfo(info: StepInfo, what: string): SavedInfo {
 export function parseLayerState<T>(schema: z.ZodType<T>, state: unknown, layer: string): T {
   const parsed = schema.safeParse(state);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .map((issue) => `${issue.path.join('.') || 'state'}: ${issue.message}`)
-    .join('; ');
+  const problems = formatZodError(parsed.error, 'state');
   throw new UserError(
     `cannot restore the ${layer} layer of the env: ${problems} (was the state saved from an env built the same way?)`,
     'BAD_ENV_STATE',

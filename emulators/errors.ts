@@ -8,8 +8,23 @@ export class UserError extends Error {
   constructor(
     message: string,
     /** A short machine-readable code, e.g. `ROM_TRUNCATED`. */
-    readonly code = 'BAD_INPUT',
+    readonly code = 'BAD_REQUEST',
   ) {
     super(message);
   }
+}
+
+/**
+ * A zod error as one line for the user, `path: message; path: message`, with `root` naming a
+ * problem of the whole value; at most `limit` problems (all by default).
+ */
+export function formatZodError(
+  error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
+  root: string,
+  limit = Number.POSITIVE_INFINITY,
+): string {
+  return error.issues
+    .slice(0, limit)
+    .map((issue) => `${issue.path.map(String).join('.') || root}: ${issue.message}`)
+    .join('; ');
 }

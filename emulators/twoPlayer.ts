@@ -17,7 +17,7 @@
  */
 import { buttonMasksOf } from './actions.ts';
 import type { BoxSpace, DiscreteSpace, StepInfo } from './core.ts';
-import { UserError } from './errors.ts';
+import { formatZodError, UserError } from './errors.ts';
 import { loadGame, type ManifestEntry } from './manifest/index.ts';
 import type { RamMirror } from './manifest/schema.ts';
 import { NesEnv } from './nes/nesEnv.ts';
@@ -151,10 +151,8 @@ export class TwoPlayerEnv {
       maxEpisodeFrames: options.maxEpisodeFrames,
     });
     if (!parsed.success) {
-      const problems = parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'options'}: ${i.message}`)
-        .join('; ');
-      throw new UserError(`bad environment options: ${problems}`, 'BAD_OPTIONS');
+      const problems = formatZodError(parsed.error, 'options');
+      throw new UserError(`bad environment options: ${problems}`, 'BAD_OPTION');
     }
     const o = parsed.data;
     this.options = { ...o, mirrorSide2: options.mirrorSide2 ?? true };

@@ -8,7 +8,7 @@
  * numEnvs > 1, one vector step counts numEnvs steps (CleanRL's global_step).
  */
 import { z } from 'zod';
-import { UserError } from '../../emulators/errors.ts';
+import { formatZodError, UserError } from '../../emulators/errors.ts';
 
 const int = () => z.number().int();
 
@@ -257,10 +257,7 @@ export type DqnConfigInput = z.input<typeof dqnConfigSchema>;
 export function parseDqnConfig(input: DqnConfigInput = {}): DqnConfig {
   const parsed = dqnConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
-      .join('; ');
-    throw new UserError(`bad DQN config: ${problems}`, 'BAD_CONFIG');
+    throw new UserError(`bad DQN config: ${formatZodError(parsed.error, 'config')}`, 'BAD_CONFIG');
   }
   const config = parsed.data;
   if (config.endEpsilon > config.startEpsilon) {

@@ -11,7 +11,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { UserError } from '../../emulators/errors.ts';
+import { formatZodError, UserError } from '../../emulators/errors.ts';
 import { getTf } from '../dqn/tfBackend.ts';
 import {
   type AgentMeta,
@@ -168,10 +168,7 @@ function parseJson(dir: string, name: string, text: string): unknown {
 function parseMeta(dir: string, text: string): AgentMeta {
   const parsed = agentMetaSchema.safeParse(parseJson(dir, 'agent.json', text));
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    fail(dir, `agent.json: ${problems}`);
+    fail(dir, `agent.json: ${formatZodError(parsed.error, '(root)')}`);
   }
   return parsed.data;
 }

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { formatZodError, UserError } from '../errors.ts';
 import { parseRom, sha1Hex } from '../nes/rom.ts';
 import { type ManifestEntry, manifestEntrySchema, type RamValue } from './schema.ts';
 
@@ -24,9 +24,7 @@ export function userRomsDir(): string {
 export function parseManifestEntry(json: unknown, source: string): ManifestEntry {
   const result = manifestEntrySchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`)
-      .join('; ');
+    const problems = formatZodError(result.error, '(entry)');
     throw new UserError(`${source}: invalid manifest entry: ${problems}`, 'MANIFEST_INVALID');
   }
   return result.data;
@@ -67,7 +65,7 @@ export function findEntry(id: string): ManifestEntry {
   if (!entry) {
     throw new UserError(
       `unknown game "${id}"; known games: ${entries.map((e) => e.id).join(', ')} (see \`arena roms list\`)`,
-      'UNKNOWN_GAME',
+      'BAD_GAME',
     );
   }
   return entry;

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { Env } from '../core.ts';
-import { UserError } from '../errors.ts';
+import { formatZodError, UserError } from '../errors.ts';
 import { FrameStackObservation } from './frameStackObservation.ts';
 import { MaxAndSkipObservation, type ScreenEnv } from './maxAndSkipObservation.ts';
 import { NoopStart } from './noopStart.ts';
@@ -41,10 +41,8 @@ export type AtariOptions = z.input<typeof atariOptionsSchema>;
 export function atariPreprocessing(env: ScreenEnv, options: AtariOptions = {}): Env<Uint8Array> {
   const parsed = atariOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || 'options'}: ${i.message}`)
-      .join('; ');
-    throw new UserError(`bad environment options: ${problems}`, 'BAD_OPTIONS');
+    const problems = formatZodError(parsed.error, 'options');
+    throw new UserError(`bad environment options: ${problems}`, 'BAD_OPTION');
   }
   const o = parsed.data;
   const frames =

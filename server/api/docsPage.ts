@@ -7,9 +7,12 @@ interface Operation {
   summary?: string;
   description?: string;
   security?: unknown[];
+  deprecated?: boolean;
+  /** For an older path kept working: the path to use instead. */
+  'x-alias-of'?: string;
   parameters?: { name: string; in: string; required?: boolean; description?: string }[];
   requestBody?: { content: Record<string, unknown> };
-  responses: Record<string, { description?: string; $ref?: string }>;
+  responses: Record<string, { description?: string }>;
 }
 
 const escapeHtml = (text: string) =>
@@ -39,12 +42,12 @@ export function renderDocsPage(doc: {
       const responses = Object.entries(op.responses)
         .map(
           ([status, r]) =>
-            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description ?? (r.$ref ? 'error: {"error":{"code","message"}}' : ''))}</li>`,
+            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(Number(status) >= 400 ? `error ${r.description ?? ''}: {"error":{"code","message"}}` : (r.description ?? ''))}</li>`,
         )
         .join('');
       sections.push(`<section>
 <h2><span class="m ${method}">${method.toUpperCase()}</span> <code>/api${escapeHtml(path)}</code>${op.security ? ' <small>🔒 bearer</small>' : ''}</h2>
-<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
+<p>${escapeHtml(op.summary ?? '')}</p>${op['x-alias-of'] ? `<p>An older name of <code>/api${escapeHtml(op['x-alias-of'])}</code>, kept working.</p>` : ''}${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
 ${params ? `<ul>${params}</ul>` : ''}${body}<ul class="r">${responses}</ul>
 </section>`);
     }

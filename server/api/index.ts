@@ -64,7 +64,7 @@ export function createApiRouter(ctx: ApiContext): Router {
     res.json(doc);
   });
   router.get('/docs', (_req, res) => {
-    res.type('html').send(renderDocsPage(doc as Parameters<typeof renderDocsPage>[0]));
+    res.type('html').send(renderDocsPage(doc));
   });
 
   const auth = requireOwner(ctx);

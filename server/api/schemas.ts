@@ -1,20 +1,26 @@
-/** Zod schemas for every request the API reads (path, query and body). */
+/**
+ * Zod schemas for every request the API reads (path, query and body). The OpenAPI document's
+ * parameters and request bodies are generated from them (`openapi.ts`).
+ */
 import { z } from 'zod';
+import { JOB_STATES } from '../queue/jobQueue.ts';
 
 const id = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const gameId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as brick');
+const limit = z.coerce.number().int().min(1).max(1000);
+const beforeId = id.describe('keyset pagination: the last id seen');
 
 export const idParams = z.object({ id }).strict();
-export const gameParams = z
-  .object({ gameId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as brick') })
+export const gameParams = z.object({ gameId: gameId.describe('game id, e.g. brick') }).strict();
+export const versionParams = z
+  .object({ id: id.describe('agent id'), version: id.describe('version number (1, 2, ...)') })
   .strict();
-export const versionParams = z.object({ id, version: id }).strict();
-export const episodeParams = z.object({ id, episodeId: id }).strict();
+export const episodeParams = z
+  .object({ id: id.describe('version id'), episodeId: id.describe('episode id') })
+  .strict();
 
 export const pageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    beforeId: id.optional(),
-  })
+  .object({ limit: limit.describe('default 100').optional(), beforeId: beforeId.optional() })
   .strict();
 
 export const agentsQuery = z
@@ -26,24 +32,32 @@ export const agentsQuery = z
 
 export const jobsQuery = z
   .object({
-    state: z.enum(['queued', 'running', 'completed', 'failed']).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    state: z.enum(JOB_STATES).optional(),
+    limit: limit.optional(),
   })
   .strict();
 
-const gameId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a game id such as duel');
-
-/** `/duel/ratings`: the game (default: the first two-player game). */
-export const duelRatingsQuery = z.object({ game: gameId.optional() }).strict();
+/** `/ratings`: the game (default: the first two-player game). */
+export const ratingsQuery = z
+  .object({ game: gameId.describe('default: the first two-player game').optional() })
+  .strict();
 
 /** `/matches`: newest first, by game, version or agent (both: that agent's version). */
 export const matchesQuery = z
   .object({
     game: gameId.optional(),
-    version: id.optional(),
-    agent: id.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    beforeId: id.optional(),
+    version: id.describe('matches of this version').optional(),
+    agent: id.describe('matches of any version of this agent').optional(),
+    limit: limit.describe('default 50').optional(),
+    beforeId: beforeId.optional(),
+  })
+  .strict();
+
+/** `/remote/episodes`: the caller's remote agents' episodes. */
+export const remoteEpisodesQuery = z
+  .object({
+    limit: limit.describe('default 100').optional(),
+    agent: z.coerce.number().int().min(1).describe("only this agent's episodes").optional(),
   })
   .strict();
 

@@ -13,16 +13,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import multer from 'multer';
+import type { RequestHandler } from 'express';
+import multer, { MulterError } from 'multer';
 import { LIMITS } from '../../agents/format/schema.ts';
 import { checkName, MAX_UNPACKED, type UploadedFile, unpackArchive } from './archives.ts';
 import { ApiError } from './errors.ts';
 
 export type { UploadedFile } from './archives.ts';
 
-/** The multipart parser: in memory (limits bound it), at most one archive or the folder's files. */
-export function uploadParser(maxBytes: number) {
-  return multer({
+/**
+ * The multipart parser: in memory (limits bound it), at most one archive or the folder's files.
+ * Files are kept in memory, so whatever else the parser reports (busboy's "Multipart: Boundary
+ * not found", "Unexpected end of form", a malformed part header) is a malformed request: a 400
+ * naming the problem.
+ */
+export function uploadParser(maxBytes: number): RequestHandler {
+  const parse = multer({
     storage: multer.memoryStorage(),
     // Keep the names as sent, so a name with a path is refused by name rather than silently cut.
     preservePath: true,
@@ -37,6 +43,16 @@ export function uploadParser(maxBytes: number) {
     { name: 'files', maxCount: LIMITS.files },
     { name: 'archive', maxCount: 1 },
   ]);
+  return (req, res, next) => {
+    parse(req, res, (error?: unknown) => {
+      if (error === undefined || error instanceof MulterError || error instanceof ApiError) {
+        next(error);
+        return;
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      next(new ApiError('BAD_REQUEST', `malformed multipart/form-data body: ${detail}`));
+    });
+  };
 }
 
 /** The uploaded files, whichever form was used; a 400 naming the problem otherwise. */

@@ -1,6 +1,18 @@
-/** Storage rows as the API shows them: stable field names, intervals as [low, high]. */
+/**
+ * Storage rows as the API shows them: stable field names, intervals as [low, high]. Each view
+ * returns the type of its schema in `protocol/api.ts`.
+ */
 
 import type { ManifestEntry } from '../../emulators/manifest/schema.ts';
+import type {
+  CrossGameEntry,
+  Episode as EpisodeView,
+  Game as GameView,
+  Job as JobView,
+  LeaderboardEntry,
+  Stats,
+} from '../protocol/api.ts';
+import type { Job } from '../queue/jobQueue.ts';
 import type {
   CrossGameRow,
   Episode,
@@ -9,8 +21,11 @@ import type {
   VersionStats,
 } from '../storage/types.ts';
 
-export function statsView(stats: VersionStats | null) {
-  if (!stats) return null;
+export function statsView(stats: VersionStats | null): Stats | null {
+  return stats ? statsOf(stats) : null;
+}
+
+function statsOf(stats: VersionStats): Stats {
   const s = stats.summary;
   return {
     episodes: s.n,
@@ -24,7 +39,7 @@ export function statsView(stats: VersionStats | null) {
   };
 }
 
-export function leaderboardView(row: LeaderboardRow) {
+export function leaderboardView(row: LeaderboardRow): LeaderboardEntry {
   return {
     rank: row.rank,
     agentId: row.agentId,
@@ -33,12 +48,12 @@ export function leaderboardView(row: LeaderboardRow) {
     version: row.version,
     owner: row.ownerName,
     kind: row.kind,
-    ...statsView(row),
+    ...statsOf(row),
     normalisedScore: row.normalisedMean,
   };
 }
 
-export function crossGameView(row: CrossGameRow) {
+export function crossGameView(row: CrossGameRow): CrossGameEntry {
   return {
     owner: row.ownerName,
     agentName: row.agentName,
@@ -48,7 +63,7 @@ export function crossGameView(row: CrossGameRow) {
   };
 }
 
-export function gameView(game: Game, entry: ManifestEntry | undefined) {
+export function gameView(game: Game, entry: ManifestEntry | undefined): GameView {
   return {
     id: game.id,
     title: game.title,
@@ -61,7 +76,7 @@ export function gameView(game: Game, entry: ManifestEntry | undefined) {
 }
 
 /** An episode; its seed and replay stay hidden (null) until the evaluation has ended. */
-export function episodeView(e: Episode, published: boolean) {
+export function episodeView(e: Episode, published: boolean): EpisodeView {
   return {
     id: e.id,
     versionId: e.versionId,
@@ -74,5 +89,21 @@ export function episodeView(e: Episode, published: boolean) {
     seed: published ? e.seed : null,
     replayId: published ? e.replayId : null,
     createdAt: e.createdAt,
+  };
+}
+
+/** A job without its lease token or payload (internal). */
+export function jobView(job: Job): JobView {
+  const payload = job.payload as { versionId?: unknown } | null;
+  return {
+    id: job.id,
+    state: job.state,
+    versionId: typeof payload?.versionId === 'number' ? payload.versionId : null,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    lastError: job.lastError,
+    result: job.result,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
   };
 }

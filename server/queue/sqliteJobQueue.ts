@@ -72,7 +72,7 @@ function jobFromRow<P extends JsonValue>(r: JobRow): Job<P> {
 }
 
 function invalid(message: string): never {
-  throw new UserError(message, 'INVALID');
+  throw new UserError(message, 'BAD_REQUEST');
 }
 
 function checkDuration(name: string, value: unknown): number {

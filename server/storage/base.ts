@@ -7,7 +7,7 @@
  * transaction with nothing interleaved. The job queue, which may move to Redis, is async instead
  * (`server/queue/jobQueue.ts`).
  *
- * Errors: bad input throws `UserError` with code 'INVALID', a missing referenced row
+ * Errors: bad input throws `UserError` with code 'BAD_REQUEST', a missing referenced row
  * 'NOT_FOUND', a uniqueness clash 'CONFLICT'. Every write is atomic: it is fully applied or,
  * on any error, not at all.
  */

@@ -13,7 +13,7 @@ export interface SqliteContext {
 }
 
 export function invalid(message: string): never {
-  throw new UserError(message, 'INVALID');
+  throw new UserError(message, 'BAD_REQUEST');
 }
 
 export function notFound(message: string): never {
@@ -67,7 +67,7 @@ export function translateConstraint<T>(what: string, fn: () => T): T {
       throw new UserError(`${what}: a referenced row does not exist`, 'NOT_FOUND');
     }
     if (code === 'SQLITE_CONSTRAINT_CHECK')
-      throw new UserError(`${what}: ${String(error)}`, 'INVALID');
+      throw new UserError(`${what}: ${String(error)}`, 'BAD_REQUEST');
     throw error;
   }
 }

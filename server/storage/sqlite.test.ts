@@ -142,7 +142,7 @@ describe('games, agents and versions', () => {
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
     expect(() => s.upsertGame({ ...BRICK, romSha1: 'xyz' })).toThrow(
-      expect.objectContaining({ code: 'INVALID' }),
+      expect.objectContaining({ code: 'BAD_REQUEST' }),
     );
   });
 });
@@ -216,7 +216,7 @@ describe('episodes and replays', () => {
       episode(v, 1, { frames: 1.5 }),
       episode(v, 1, { outcome: 'CRASHED' as never }),
     ]) {
-      expect(() => s.recordEpisodes([bad])).toThrow(expect.objectContaining({ code: 'INVALID' }));
+      expect(() => s.recordEpisodes([bad])).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     }
   });
 

@@ -84,7 +84,7 @@ describe('deleteAgentVersion', () => {
     const before = counts(s);
     expect(s.deleteAgentVersion(9999)).toEqual({ deleted: false, agentDeleted: false });
     expect(counts(s)).toEqual(before);
-    expect(() => s.deleteAgentVersion(0)).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    expect(() => s.deleteAgentVersion(0)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 
   it('refuses a version that played matches, leaving every row in place', () => {

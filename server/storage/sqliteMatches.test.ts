@@ -46,7 +46,7 @@ describe('matches and ratings', () => {
 
     expect(() =>
       s.recordMatch({ playerA: a, playerB: p, scoreA: 1, scoreB: 0, outcome: 'a', seed: 1 }),
-    ).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    ).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     // A bad episode rolls the whole match back.
     const matchesBefore = s.listMatches().length;
     expect(() =>
@@ -77,7 +77,7 @@ describe('matches and ratings', () => {
         { versionId: a, rating: 1, lower: 0, upper: 2, matches: 1 },
         { versionId: p, rating: 1, lower: 0, upper: 2, matches: 1 },
       ]),
-    ).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    ).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     expect(s.listRatings('brick').map((r) => r.versionId)).toEqual([b]);
   });
 
@@ -129,7 +129,7 @@ describe('matches and ratings', () => {
         ...table,
         final: false,
       }),
-    ).toThrow(expect.objectContaining({ code: 'INVALID' }));
+    ).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     expect(s.ratingTable('brick')).toMatchObject({ final: true });
     expect(s.listRatings('brick').map((r) => r.wins)).toEqual([2, 0]);
   });

@@ -11,6 +11,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Namespace, Server, type Socket } from 'socket.io';
+import { formatZodError } from '../../emulators/errors.ts';
 import type { ServerMessage } from '../protocol/stream.ts';
 import { clientMessageSchema, LIVE_EVENT, LIVE_NAMESPACE } from '../protocol/stream.ts';
 import type { StreamTransport, TransportHandlers, ViewerId } from './transport.ts';
@@ -38,7 +39,7 @@ export class SocketIoTransport implements StreamTransport {
           socket.emit(LIVE_EVENT, {
             type: 'error',
             code: 'BAD_MESSAGE',
-            message: parsed.error.issues.map((i) => i.message).join('; '),
+            message: formatZodError(parsed.error, 'message'),
           } satisfies ServerMessage);
           return;
         }

@@ -29,7 +29,7 @@ const HINTS: Record<string, string> = {
   UNAUTHORIZED: 'Your token was not accepted: register again or paste the token you were given.',
   FORBIDDEN: 'Another owner already has an agent of that name on this game: pick another name.',
   AGENT_INVALID: 'The agent folder did not pass the checks (the same as `arena agent check`).',
-  UNKNOWN_GAME: 'This server does not have that game.',
+  BAD_GAME: 'This server does not have that game.',
   PAYLOAD_TOO_LARGE: 'The upload is too large: weights may be 64 MiB at most.',
   RATE_LIMITED: 'Too many attempts in a short time: wait a little and try again.',
   CONFLICT: 'That name is taken by a built-in agent: pick another name.',

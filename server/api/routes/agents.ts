@@ -5,6 +5,16 @@ import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { versionDir } from '../../eval/evaluator.ts';
 import { evaluationEnded } from '../../eval/jobs.ts';
+import type {
+  AgentDetailsResponse,
+  AgentsResponse,
+  EpisodeReplayResponse,
+  EpisodesResponse,
+  TrainingLogResponse,
+  VersionDeletionResponse,
+  VersionDetailsResponse,
+  VersionSummary,
+} from '../../protocol/api.ts';
 import { ownerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
@@ -23,7 +33,9 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
 
   router.get('/agents', (req, res) => {
     const { game, owner } = parseOr400(agentsQuery, req.query, 'query');
-    res.json({ agents: storage.listAgents({ gameId: game, ownerId: owner }) });
+    res.json({
+      agents: storage.listAgents({ gameId: game, ownerId: owner }),
+    } satisfies AgentsResponse);
   });
 
   router.get('/agents/:id', (req, res) => {
@@ -34,7 +46,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
       agent: details.agent,
       owner: { id: details.owner.id, name: details.owner.name },
       versions: details.versions.map((v) => ({ ...versionSummary(v), stats: statsView(v.stats) })),
-    });
+    } satisfies AgentDetailsResponse);
   });
 
   router.delete('/agents/:id/versions/:version', auth, async (req, res) => {
@@ -56,7 +68,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
     res.json({
       deleted: { agentId: id, version, versionId: target.id },
       agentRemoved: agentDeleted,
-    });
+    } satisfies VersionDeletionResponse);
   });
 
   router.get('/versions/:id', (req, res) => {
@@ -75,7 +87,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
         recorded,
         ended: recorded >= ctx.config.conditions.episodes,
       },
-    });
+    } satisfies VersionDetailsResponse);
   });
 
   // Versions never change once made, so a parsed log is kept (a few, newest used first). The key
@@ -102,7 +114,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
       res.status(204).end();
       return;
     }
-    res.json({ versionId: id, ...view });
+    res.json({ versionId: id, ...view } satisfies TrainingLogResponse);
   });
 
   router.get('/versions/:id/episodes', (req, res) => {
@@ -115,7 +127,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
       episodes: storage
         .listEpisodes({ versionId: id, ...page })
         .map((e) => episodeView(e, published)),
-    });
+    } satisfies EpisodesResponse);
   });
 
   router.get('/versions/:id/episodes/:episodeId/replay', (req, res) => {
@@ -144,7 +156,7 @@ export function agentRoutes({ ctx, auth }: AgentRouteOptions): Router {
         /** One controller byte per emulator frame (bit per button, jsnes order). */
         actions: Array.from(replay.actions),
       },
-    });
+    } satisfies EpisodeReplayResponse);
   });
 
   return router;
@@ -155,10 +167,10 @@ function versionSummary(v: {
   id: number;
   agentId: number;
   version: number;
-  metadata: unknown;
+  metadata: VersionSummary['metadata'];
   checksum: string | null;
   createdAt: number;
-}) {
+}): VersionSummary {
   return {
     id: v.id,
     agentId: v.agentId,

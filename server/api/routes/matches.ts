@@ -1,25 +1,35 @@
 /**
- * Head-to-head routes: Duel ratings (Bradley–Terry with bootstrap intervals and Rank (UB)),
- * matches (paged, by game, version or agent), one match with both players and its replay, and a
- * live room that plays a recorded match back.
+ * Head-to-head routes: ratings (Bradley–Terry with bootstrap intervals and Rank (UB)), matches
+ * (paged, by game, version or agent), one match with both players and its replay, and a live room
+ * that plays a recorded match back. `/duel/ratings` is the older name of `/ratings`, kept for
+ * existing clients.
  */
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { loadManifest } from '../../../emulators/manifest/index.ts';
 import { computerLevelOf } from '../../matches/computer.ts';
 import type { MatchReplaySettings } from '../../matches/record.ts';
+import type {
+  MatchesResponse,
+  MatchPlayer,
+  MatchReplayResponse,
+  MatchResponse,
+  Match as MatchView,
+  RatingsResponse,
+  WatchResponse,
+} from '../../protocol/api.ts';
 import { rankUB } from '../../stats/rankUB.ts';
 import type { Storage } from '../../storage/base.ts';
 import type { Match } from '../../storage/types.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
-import { duelRatingsQuery, idParams, matchesQuery, watchMatchBody } from '../schemas.ts';
+import { idParams, matchesQuery, ratingsQuery, watchMatchBody } from '../schemas.ts';
 
 export interface MatchRouteOptions {
   ctx: ApiContext;
 }
 
 /** Who played a side: the version, its agent and owner. */
-export function playerView(storage: Storage, versionId: number) {
+export function playerView(storage: Storage, versionId: number): MatchPlayer {
   const version = storage.getAgentVersion(versionId);
   const agent = version ? storage.getAgent(version.agentId) : null;
   const owner = agent ? storage.getOwner(agent.ownerId) : null;
@@ -35,7 +45,7 @@ export function playerView(storage: Storage, versionId: number) {
   };
 }
 
-export function matchView(storage: Storage, m: Match) {
+export function matchView(storage: Storage, m: Match): MatchView {
   const a = playerView(storage, m.playerA);
   const b = playerView(storage, m.playerB);
   return {
@@ -57,8 +67,8 @@ export function matchView(storage: Storage, m: Match) {
   };
 }
 
-/** The first two-player game in the store, the default for `/duel/ratings`. */
-function defaultDuelGame(storage: Storage): string | null {
+/** The first two-player game in the store, the default for `/ratings`. */
+function defaultTwoPlayerGame(storage: Storage): string | null {
   const stored = new Set(storage.listGames().map((g) => g.id));
   return loadManifest().find((e) => e.players === 2 && stored.has(e.id))?.id ?? null;
 }
@@ -67,14 +77,15 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
   const router = Router();
   const { storage } = ctx;
 
-  router.get('/duel/ratings', (req, res) => {
-    const query = parseOr400(duelRatingsQuery, req.query, 'query');
-    const gameId = query.game ?? defaultDuelGame(storage);
+  const ratings = (req: Request, res: Response) => {
+    const query = parseOr400(ratingsQuery, req.query, 'query');
+    const gameId = query.game ?? defaultTwoPlayerGame(storage);
     if (!gameId || !storage.getGame(gameId)) {
       throw new ApiError('NOT_FOUND', query.game ? `no game ${query.game}` : 'no two-player game');
     }
     const entry = loadManifest().find((e) => e.id === gameId);
-    if (entry?.players !== 2) throw new ApiError('BAD_REQUEST', `${gameId} is a one-player game`);
+    if (entry?.players !== 2)
+      throw new ApiError('BAD_GAME', `${gameId} is a one-player game: it has no matches`);
     const rows = storage.listRatings(gameId);
     const ranks = rankUB(rows.map((r) => ({ lower: r.lower, upper: r.upper })));
     const table = storage.ratingTable(gameId);
@@ -104,8 +115,10 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
           draws: r.draws,
         };
       }),
-    });
-  });
+    } satisfies RatingsResponse);
+  };
+  router.get('/ratings', ratings);
+  router.get('/duel/ratings', ratings);
 
   router.get('/matches', (req, res) => {
     const { game, version, agent, limit, beforeId } = parseOr400(matchesQuery, req.query, 'query');
@@ -131,7 +144,7 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
     res.json({
       matches: matches.map((m) => matchView(storage, m)),
       nextBeforeId: matches.length === size ? matches[matches.length - 1].id : null,
-    });
+    } satisfies MatchesResponse);
   });
 
   router.get('/matches/:id', (req, res) => {
@@ -149,7 +162,7 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
         leg: settings?.leg ?? null,
         gameSettings: settings?.gameSettings ?? null,
       },
-    });
+    } satisfies MatchResponse);
   });
 
   router.get('/matches/:id/replay', (req, res) => {
@@ -174,7 +187,7 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
         controller1,
         controller2,
       },
-    });
+    } satisfies MatchReplayResponse);
   });
 
   router.post('/matches/:id/watch', (req, res) => {
@@ -184,7 +197,8 @@ export function matchRoutes({ ctx }: MatchRouteOptions): Router {
     if (!ctx.matchReplays) {
       throw new ApiError('NOT_FOUND', 'this server does not play replays back live');
     }
-    res.status(201).json(ctx.matchReplays.watch(id, speed));
+    const { roomId } = ctx.matchReplays.watch(id, speed);
+    res.status(201).json({ roomId } satisfies WatchResponse);
   });
 
   return router;

@@ -3,10 +3,20 @@
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { loadManifest } from '../../../emulators/manifest/index.ts';
+import type {
+  CrossGameResponse,
+  GameResponse,
+  GamesResponse,
+  HealthResponse,
+  JobResponse,
+  JobsResponse,
+  LeaderboardResponse,
+  RegistrationResponse,
+} from '../../protocol/api.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiError, parseOr400 } from '../errors.ts';
 import { gameParams, idParams, jobsQuery, leaderboardQuery, ownerBody } from '../schemas.ts';
-import { crossGameView, gameView, leaderboardView } from '../views.ts';
+import { crossGameView, gameView, jobView, leaderboardView } from '../views.ts';
 
 export interface PublicRouteOptions {
   ctx: ApiContext;
@@ -24,12 +34,14 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
       workers: ctx.workers,
       jobs: await queue.counts(),
       conditions: ctx.config.conditions,
-    });
+    } satisfies HealthResponse);
   });
 
   router.get('/games', (_req, res) => {
     const entries = new Map(loadManifest().map((e) => [e.id, e]));
-    res.json({ games: storage.listGames().map((g) => gameView(g, entries.get(g.id))) });
+    res.json({
+      games: storage.listGames().map((g) => gameView(g, entries.get(g.id))),
+    } satisfies GamesResponse);
   });
 
   router.get('/games/:gameId', (req, res) => {
@@ -41,7 +53,7 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
         game,
         loadManifest().find((e) => e.id === gameId),
       ),
-    });
+    } satisfies GameResponse);
   });
 
   router.get('/leaderboards', (req, res) => {
@@ -49,7 +61,7 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
     res.json({
       games: storage.listGames().map((g) => g.id),
       rows: storage.crossGameTable({ minEpisodes }).map(crossGameView),
-    });
+    } satisfies CrossGameResponse);
   });
 
   router.get('/leaderboards/:gameId', (req, res) => {
@@ -61,7 +73,7 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
       game: gameId,
       baselines: game.baselines,
       rows: storage.leaderboard(gameId, { minEpisodes }).map(leaderboardView),
-    });
+    } satisfies LeaderboardResponse);
   });
 
   router.get('/jobs', async (req, res) => {
@@ -69,14 +81,14 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
     res.json({
       counts: await queue.counts(),
       jobs: (await queue.list({ state, limit })).map(jobView),
-    });
+    } satisfies JobsResponse);
   });
 
   router.get('/jobs/:id', async (req, res) => {
     const { id } = parseOr400(idParams, req.params, 'path');
     const job = await queue.get(String(id));
     if (!job) throw new ApiError('NOT_FOUND', `no job ${id}`);
-    res.json({ job: jobView(job) });
+    res.json({ job: jobView(job) } satisfies JobResponse);
   });
 
   router.post('/owners', registrationLimiter, (req, res) => {
@@ -84,25 +96,12 @@ export function publicRoutes({ ctx, registrationLimiter }: PublicRouteOptions): 
     const owner = storage.createOwner({ name });
     const { token } = storage.issueToken({ ownerId: owner.id, label: 'registration' });
     ctx.log(`registered owner ${owner.name} from ${req.ip}`);
-    res.status(201).json({ owner, token, note: 'keep this token: it is shown only once' });
+    res.status(201).json({
+      owner,
+      token,
+      note: 'keep this token: it is shown only once',
+    } satisfies RegistrationResponse);
   });
 
   return router;
-}
-
-type JobLike = Awaited<ReturnType<ApiContext['queue']['get']>> & object;
-
-/** Jobs without their lease token or owner (internal). */
-function jobView(job: JobLike) {
-  return {
-    id: job.id,
-    state: job.state,
-    versionId: job.payload?.versionId ?? null,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    lastError: job.lastError,
-    result: job.result,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-  };
 }

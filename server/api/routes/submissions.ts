@@ -13,6 +13,7 @@ import { checkAgentDir } from '../../../agents/format/check.ts';
 import { findEntry } from '../../../emulators/manifest/index.ts';
 import { versionDir } from '../../eval/evaluator.ts';
 import { enqueueEvaluation } from '../../eval/jobs.ts';
+import type { UploadResponse } from '../../protocol/api.ts';
 import type { Agent, AgentVersion, JsonObject } from '../../storage/types.ts';
 import { ownerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -71,7 +72,7 @@ export function submissionRoutes({ ctx, auth, uploadLimiter }: SubmissionRouteOp
           'no game: send a "game" field or a valid agent.json with "game"',
         );
       if (!ctx.storage.getGame(gameId))
-        throw new ApiError('UNKNOWN_GAME', `no game ${gameId} on this server`);
+        throw new ApiError('BAD_GAME', `no game ${gameId} on this server`);
       const existing = ctx.storage.findAgent({ gameId, name: fields.name });
       if (existing && existing.ownerId !== owner.id) {
         throw new ApiError(
@@ -118,7 +119,7 @@ export function submissionRoutes({ ctx, auth, uploadLimiter }: SubmissionRouteOp
           agent,
           version: { id: version.id, version: version.version, checksum: version.checksum },
           job: { id: job.id, state: job.state },
-        });
+        } satisfies UploadResponse);
       } catch (error) {
         // Undo in reverse order; the version's rows go with it, the agent row if this upload made it.
         if (version) {

@@ -97,6 +97,9 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     name = 'cpu';
   }
   await tf.ready();
+  // TF.js's CPU kernels print an "install our node backend" banner on first use, once per thread
+  // (every evaluation worker). The line below already says which backend runs, so say it once.
+  tf.env().set('PROD', true);
   if (!opts.quiet) {
     const dnnl = name === FAST_CPU && loadAddon().addon?.features?.().dnnl === true;
     const extra =

@@ -212,9 +212,14 @@ export class Evaluator {
         `evaluating ${agent.gameId}/${agent.name} v${version.version}: ${pending.length} of ${seeds.length} episodes to play`,
       );
       // Builtin agents gain nothing from batching, so each episode is its own task and jobs
-      // interleave finely; a model agent's episodes are split once per worker and batched.
+      // interleave finely; a model agent's episodes are batched in small chunks, so its job
+      // interleaves with others too rather than holding every worker for the whole evaluation.
       const chunks =
-        spec.kind === 'builtin' ? pending.map((e) => [e]) : split(pending, executor.size);
+        spec.kind === 'builtin' ? pending.map((e) => [e]) : chunksOf(pending, MODEL_CHUNK_EPISODES);
+      // A version with nothing recorded yet plays its first chunk ahead of other work, so every
+      // agent has a leaderboard row soon (a fresh server shows all its seeded agents in a minute).
+      const firstPriority =
+        recorded.size === 0 ? job.priority + FIRST_EPISODE_PRIORITY_BOOST : job.priority;
       const spectators = this.opts.spectators;
       const live: RunTaskOptions['live'] = spectators && {
         options: {
@@ -240,10 +245,10 @@ export class Evaluator {
       // Wait for every chunk even when one fails, so no episode of this claim is still being
       // recorded when the job goes back to the queue.
       const outcomes = await Promise.allSettled(
-        chunks.map((episodes) =>
+        chunks.map((episodes, k) =>
           executor.run({
             group: job.id,
-            priority: job.priority,
+            priority: k === 0 ? firstPriority : job.priority,
             task: { game: agent.gameId, conditions, agent: spec, episodes },
             onEpisode: record,
             live,
@@ -277,9 +282,13 @@ export class Evaluator {
   }
 }
 
-function split<T>(items: T[], parts: number): T[][] {
-  const n = Math.max(1, Math.min(parts, items.length));
-  const out: T[][] = Array.from({ length: n }, () => []);
-  for (const [i, item] of items.entries()) out[i % n].push(item);
-  return out.filter((c) => c.length > 0);
+/** Episodes of a model agent played side by side in one task (one batched forward pass). */
+const MODEL_CHUNK_EPISODES = 5;
+/** Added to the priority of a version's first task while it has no episode recorded. */
+const FIRST_EPISODE_PRIORITY_BOOST = 10;
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * The match scheduler: while the server runs it keeps pairings of a two-player game's agents
- * playing on the worker pool (as many at once as the pool has workers, at a priority below every
- * evaluation), records each leg with its replay and refits the ratings.
+ * playing on the worker pool (as many at once as the pool has workers, taking turns with the
+ * long-running baseline evaluations rather than waiting for them all to end), records each leg
+ * with its replay and refits the ratings.
  *
  * Who plays whom (`choosePairing`): the first player is drawn with more weight the less settled
  * its rating is (few matches, a wide interval; a version never rated counts as widest), so new
@@ -16,8 +17,8 @@
  * this thread through a relay while the match itself runs on the pool like any other.
  */
 import { createHmac } from 'node:crypto';
-import { Rng } from '../../emulators/rng.ts';
 import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
+import { Rng } from '../../emulators/rng.ts';
 import { agentSpecOf } from '../eval/evaluator.ts';
 import type { ArenaEvents } from '../events/index.ts';
 import type { Storage } from '../storage/base.ts';
@@ -157,7 +158,10 @@ export interface MatchSchedulerOptions {
   conditions: EvalConditions;
   /** Pairings in flight at once. Default the executor's size. */
   concurrency?: number;
-  /** Pool priority of match tasks; evaluations use 0 and up. Default -1. */
+  /**
+   * Pool priority of match tasks. Default 0, that of the seeded baselines' evaluations, so the
+   * pool alternates between them: a fresh server's first matches start within minutes.
+   */
   priority?: number;
   rules?: Partial<PairingRules>;
   /** Wait between pairings once every player has settled. Default 20 s. */
@@ -337,7 +341,7 @@ export class MatchScheduler {
       await executor.runMatch({
         task,
         relays,
-        priority: this.options.priority ?? -1,
+        priority: this.options.priority ?? 0,
         onLeg: (result) => {
           // A version deleted while its match ran: nothing to record.
           if (versionIds.some((id) => storage.getAgentVersion(id) === null)) return;

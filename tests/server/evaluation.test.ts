@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { episodeSeed } from '../../server/eval/conditions.ts';
+import { episodeSeed } from '../../agents/evaluation/conditions.ts';
 import { replayEpisode } from '../../server/eval/replay.ts';
 import type { WorkerPool } from '../../server/workers/pool.ts';
 import { api, startTestServer, type TestServer, waitFor } from './helpers.ts';

@@ -6,8 +6,8 @@
  * per-episode scores.
  */
 import { describe, expect, it } from 'vitest';
-import { findEntry, loadManifest } from '../emulators/manifest/index.ts';
 import { summarise } from '../agents/evaluation/statistics.ts';
+import { findEntry, loadManifest } from '../emulators/manifest/index.ts';
 import { runCli } from '../tests/support/cli.ts';
 
 const SETTINGS: Record<string, string[]> = { duel: ['--setting', 'opponentLevel=normal'] };

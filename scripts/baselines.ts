@@ -11,9 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { summarise } from '../agents/evaluation/statistics.ts';
 import { BUNDLED_MANIFEST_DIR, loadManifest } from '../emulators/manifest/index.ts';
 import type { Baseline } from '../emulators/manifest/schema.ts';
-import { summarise } from '../agents/evaluation/statistics.ts';
 
 const program = new Command('baselines')
   .option('--game <id>', 'only this game')

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { UserError } from '../emulators/errors.ts';
 import { ARENA_CONDITIONS, type EvalConditions } from '../agents/evaluation/conditions.ts';
+import { UserError } from '../emulators/errors.ts';
 import { type RemoteOptions, resolveRemoteOptions } from './remote/options.ts';
 
 export interface RateLimits {

@@ -7,8 +7,8 @@ import { makeGameEnv } from '../../emulators/index.ts';
 import { findEntry } from '../../emulators/manifest/index.ts';
 import { makeVectorEnv } from '../../emulators/vector/index.ts';
 import type { VectorEnv } from '../../emulators/vector/vectorEnv.ts';
-import type { DqnConfig } from './config.ts';
 import type { EvalEnvOptions } from '../evaluation/evaluate.ts';
+import type { DqnConfig } from './config.ts';
 
 const ENV_MODULE = new URL('../../emulators/index.ts', import.meta.url).href;
 

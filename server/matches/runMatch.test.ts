@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeBuiltinAgent } from '../../agents/builtin.ts';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import type { TwoPlayerEnv } from '../../emulators/twoPlayer.ts';
 import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
-import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { agentPlayer } from './localPlayers.ts';
 import { MatchForfeit, type MatchPlayer } from './player.ts';
 import { type MatchReplaySettings, recordLeg } from './record.ts';

@@ -10,12 +10,12 @@
  */
 
 import type { MessagePort } from 'node:worker_threads';
+import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import {
   type Side,
   type TwoPlayerEnv,
   TwoPlayerEnv as TwoPlayerGame,
 } from '../../emulators/twoPlayer.ts';
-import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import { localPlayer } from './localPlayers.ts';
 import { MatchForfeit, type MatchPlayer } from './player.ts';
 import { relayPlayer } from './relay.ts';

@@ -4,10 +4,10 @@
  * keeping pairings going on an executor within its concurrency, recording legs and ratings.
  */
 import { describe, expect, it } from 'vitest';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { loadGame } from '../../emulators/manifest/index.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { freshStorage } from '../../tests/support/storeFixtures.ts';
-import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { ArenaEvents, type LeaderboardChange } from '../events/index.ts';
 import { SYSTEM_OWNER } from '../seed/index.ts';
 import type { MatchExecutor, RunMatchOptions } from './executor.ts';

@@ -4,9 +4,9 @@
  * Its speed over 1,000,000 rows is a benchmark (`tests/bench/leaderboard.bench.ts`), not a test.
  */
 import { describe, expect, it } from 'vitest';
+import { summarise } from '../../agents/evaluation/statistics.ts';
 import { fillEpisodes } from '../../tests/support/perfFixtures.ts';
 import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
-import { summarise } from '../../agents/evaluation/statistics.ts';
 
 describe('leaderboard aggregates over many episodes', () => {
   it('match the raw rows after a bulk rebuild and an incremental write', () => {

@@ -216,7 +216,9 @@ describe('episodes and replays', () => {
       episode(v, 1, { frames: 1.5 }),
       episode(v, 1, { outcome: 'CRASHED' as never }),
     ]) {
-      expect(() => s.recordEpisodes([bad])).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+      expect(() => s.recordEpisodes([bad])).toThrow(
+        expect.objectContaining({ code: 'BAD_REQUEST' }),
+      );
     }
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { summarise } from '../../agents/evaluation/statistics.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { addAgent, freshStorage } from '../../tests/support/storeFixtures.ts';
 import { rankUB } from '../stats/rankUB.ts';
-import { summarise } from '../../agents/evaluation/statistics.ts';
 import type { Game, NewEpisode } from './types.ts';
 
 const PONG: Game = { id: 'pong', title: 'Pong', romSha1: 'b'.repeat(40), baselines: null };

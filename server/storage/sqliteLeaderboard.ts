@@ -2,8 +2,9 @@
  * Leaderboards read only `version_stats` (one row per agent version, kept current by the episode
  * writes), so their cost grows with the number of versions, not episodes.
  */
-import { rankUB } from '../stats/rankUB.ts';
+
 import { normalisedScore, summariseMoments } from '../../agents/evaluation/statistics.ts';
+import { rankUB } from '../stats/rankUB.ts';
 import { checkInt, type SqliteContext } from './rows.ts';
 import { getAgent, getOwner, listAgentVersions } from './sqliteAccounts.ts';
 import type {

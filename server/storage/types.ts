@@ -2,8 +2,9 @@
  * Types at the storage boundary. Ids are SQLite integer row ids except game ids (short slugs such
  * as 'brick'). Timestamps are milliseconds since the Unix epoch.
  */
-import type { MatchOutcome } from '../stats/bradleyTerry.ts';
+
 import type { Baselines, Summary } from '../../agents/evaluation/statistics.ts';
+import type { MatchOutcome } from '../stats/bradleyTerry.ts';
 
 export type { MatchOutcome } from '../stats/bradleyTerry.ts';
 

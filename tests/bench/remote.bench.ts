@@ -21,9 +21,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { loadManifest } from '../../emulators/manifest/index.ts';
 import { startServer } from '../../server/app.ts';
-import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
 import { DEFAULT_REMOTE_OPTIONS } from '../../server/remote/options.ts';
 
 function arg(name: string, fallback: number): number {

@@ -5,8 +5,8 @@
  * forfeits the match with TIMEOUT or DISCONNECT, and the agent leaves the lobby.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest } from '../../emulators/manifest/index.ts';
 import { ARENA_CONDITIONS } from '../../agents/evaluation/conditions.ts';
+import { loadManifest } from '../../emulators/manifest/index.ts';
 import { computerPlayer } from '../../server/matches/localPlayers.ts';
 import type { MatchPlayer } from '../../server/matches/player.ts';
 import { type PlayedMatch, playMatch } from '../../server/matches/runMatch.ts';

@@ -4,7 +4,6 @@
  */
 import express, { type RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { remoteRoutes } from '../remote/routes.ts';
 import { requireOwner } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { renderDocsPage } from './docsPage.ts';
@@ -13,6 +12,7 @@ import { openApiDocument } from './openapi.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { matchRoutes } from './routes/matches.ts';
 import { publicRoutes } from './routes/public.ts';
+import { remoteRoutes } from './routes/remote.ts';
 import { submissionRoutes } from './routes/submissions.ts';
 
 export type { ApiContext } from './context.ts';

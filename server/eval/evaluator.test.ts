@@ -113,3 +113,52 @@ describe('Evaluator task plan', () => {
     expect(tasks.every((t) => t.priority === EVAL_PRIORITY.baseline)).toBe(true);
   });
 });
+
+/** Accepts every task and never finishes one: what is claimed stays claimed. */
+class StalledExecutor implements EpisodeExecutor {
+  readonly size = 2;
+  readonly tasks: { job: string; priority: number }[] = [];
+  run(opts: RunTaskOptions): Promise<void> {
+    this.tasks.push({ job: opts.group, priority: opts.priority ?? 0 });
+    return new Promise(() => {});
+  }
+  load() {
+    return this.tasks.length;
+  }
+  async close() {}
+}
+
+describe('Evaluator claiming', () => {
+  it("claims more jobs than twice the pool's size, so every seeded agent starts at once", async () => {
+    const storage = freshStorage();
+    const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
+    const executor = new StalledExecutor();
+    const jobs = 7; // the seeded agents of two games and then some: more than 2 x 2 workers
+    for (let i = 0; i < jobs; i++) {
+      const { agentId } = addAgent(storage, { name: `a${i}`, kind: 'builtin', versions: 0 });
+      const version = storage.addAgentVersion({ agentId, metadata: { builtin: 'random' } });
+      await enqueueEvaluation(queue, version.id, EVAL_PRIORITY.baseline);
+    }
+    const evaluator = new Evaluator({
+      storage,
+      queue,
+      executor,
+      secret: new Uint8Array(32),
+      dataDir: '/nonexistent',
+      conditions: { ...ARENA_CONDITIONS, episodes: 3 },
+      pollMs: 10,
+    });
+    evaluator.start();
+    const deadline = Date.now() + 10_000;
+    while (evaluator.activeJobs < jobs && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    evaluator.stop();
+    expect(evaluator.activeJobs).toBe(jobs);
+    // Each job's first task is ahead of every job's later ones.
+    const boosted = executor.tasks.filter((t) => t.priority > EVAL_PRIORITY.quickBaseline);
+    expect(new Set(boosted.map((t) => t.job)).size).toBe(jobs);
+    expect(boosted).toHaveLength(jobs);
+    storage.close();
+  });
+});

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { type EvalConditions, episodeSeeds } from '../../agents/evaluation/conditions.ts';
 import { findEntry } from '../../emulators/manifest/index.ts';
 import type { ArenaEvents } from '../events/index.ts';
+import { TASK_PRIORITY } from '../priorities.ts';
 import type { ClaimedJob, JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { AgentVersion } from '../storage/types.ts';
@@ -34,8 +35,10 @@ export interface EvaluatorOptions {
   /** Lease per claim; heartbeats renew it every third of it. Default 60 s. */
   leaseMs?: number;
   /**
-   * Jobs in progress at once. Default twice the executor's size: more jobs than workers lets the
-   * executor interleave them (round-robin), so short evaluations are not stuck behind long ones.
+   * Jobs in progress at once. Default eight per worker: many more jobs than workers lets the
+   * executor interleave them by priority and round-robin, so every waiting version plays its
+   * first episode soon and short evaluations are not stuck behind long ones. Queued tasks cost
+   * only memory; the limit bounds how much one process takes from a shared queue.
    */
   maxActiveJobs?: number;
   /** How often to look for work when idle. Default 250 ms. */
@@ -82,7 +85,7 @@ export class Evaluator {
     this.opts = {
       leaseMs: 60_000,
       pollMs: 250,
-      maxActiveJobs: 2 * options.executor.size,
+      maxActiveJobs: 8 * options.executor.size,
       log: () => {},
       ...options,
     };
@@ -219,7 +222,7 @@ export class Evaluator {
       // A version with nothing recorded yet plays its first chunk ahead of other work, so every
       // agent has a leaderboard row soon (a fresh server shows all its seeded agents in a minute).
       const firstPriority =
-        recorded.size === 0 ? job.priority + FIRST_EPISODE_PRIORITY_BOOST : job.priority;
+        recorded.size === 0 ? job.priority + TASK_PRIORITY.firstEpisodeBoost : job.priority;
       const spectators = this.opts.spectators;
       const live: RunTaskOptions['live'] = spectators && {
         options: {
@@ -284,8 +287,6 @@ export class Evaluator {
 
 /** Episodes of a model agent played side by side in one task (one batched forward pass). */
 const MODEL_CHUNK_EPISODES = 5;
-/** Added to the priority of a version's first task while it has no episode recorded. */
-const FIRST_EPISODE_PRIORITY_BOOST = 10;
 
 function chunksOf<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

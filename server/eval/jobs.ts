@@ -2,16 +2,18 @@
  * Evaluation jobs: how a version's evaluation is queued, in which order waiting evaluations run,
  * and when an evaluation counts as ended. The HTTP layer and the seeding both use these.
  */
+
+import { TASK_PRIORITY } from '../priorities.ts';
 import type { JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
 import type { EvalJobPayload } from './evaluator.ts';
 
-/**
- * Job priorities: the seeded random agents' short episodes first, so a fresh server shows a
- * leaderboard quickly; then submissions; then the seeded long-running baselines. Priorities only
- * order waiting work: the rules of play are the same for every agent.
- */
-export const EVAL_PRIORITY = { quickBaseline: 2, submission: 1, baseline: 0 } as const;
+/** Evaluation job priorities, on the pool's one scale (`server/priorities.ts`). */
+export const EVAL_PRIORITY = {
+  quickBaseline: TASK_PRIORITY.quickBaseline,
+  submission: TASK_PRIORITY.submission,
+  baseline: TASK_PRIORITY.baseline,
+} as const;
 
 /** Enqueues a version's evaluation (deduplicated while one is queued or running). */
 export function enqueueEvaluation(

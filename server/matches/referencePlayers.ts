@@ -7,9 +7,8 @@
  */
 import { loadManifest } from '../../emulators/manifest/index.ts';
 import type { ManifestEntry } from '../../emulators/manifest/schema.ts';
-import { SYSTEM_OWNER } from '../seed/index.ts';
 import type { Storage } from '../storage/base.ts';
-import type { JsonObject } from '../storage/types.ts';
+import { type JsonObject, SYSTEM_OWNER } from '../storage/types.ts';
 import { COMPUTER_BUILTIN } from './computer.ts';
 
 /** Two-player manifest entries of the games in the store. */

@@ -9,12 +9,15 @@ import { loadGame } from '../../emulators/manifest/index.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { freshStorage } from '../../tests/support/storeFixtures.ts';
 import { ArenaEvents, type LeaderboardChange } from '../events/index.ts';
-import { SYSTEM_OWNER } from '../seed/index.ts';
+import { TASK_PRIORITY } from '../priorities.ts';
+import type { Storage } from '../storage/base.ts';
+import { SYSTEM_OWNER } from '../storage/types.ts';
 import type { MatchExecutor, RunMatchOptions } from './executor.ts';
+import type { MatchPlayer } from './player.ts';
 import { RatingsKeeper } from './ratings.ts';
 import { ensureReferencePlayers } from './referencePlayers.ts';
 import { runMatchTask } from './runMatch.ts';
-import { type Candidate, choosePairing, MatchScheduler } from './scheduler.ts';
+import { type Candidate, choosePairing, type MatchLobby, MatchScheduler } from './scheduler.ts';
 
 const candidate = (versionId: number, extra: Partial<Candidate> = {}): Candidate => ({
   versionId,
@@ -184,4 +187,140 @@ describe('MatchScheduler', () => {
     expect(changes.every((c) => c.game === 'duel' && !c.evaluationEnded)).toBe(true);
     storage.close();
   }, 180_000);
+});
+
+/** Holds every match it is given until released, recording each one's priority and players. */
+class HoldingExecutor implements MatchExecutor {
+  readonly size = 2;
+  readonly started: { priority: number; players: string[]; release: () => void }[] = [];
+  load() {
+    return this.started.length;
+  }
+  runMatch(opts: RunMatchOptions): Promise<void> {
+    return new Promise((resolve) => {
+      this.started.push({
+        priority: opts.priority ?? 0,
+        players: opts.task.players.map((p) => p.name),
+        release: () => resolve(),
+      });
+    });
+  }
+}
+
+function duelStore(): Storage {
+  const storage = freshStorage();
+  const entry = loadGame('duel').entry;
+  storage.upsertGame({ id: 'duel', title: entry.title, romSha1: entry.sha1, baselines: null });
+  const owner = storage.createOwner({ name: SYSTEM_OWNER });
+  for (const name of ['random', 'scripted']) {
+    const agent = storage.createAgent({ ownerId: owner.id, gameId: 'duel', name, kind: 'builtin' });
+    storage.addAgentVersion({ agentId: agent.id, metadata: { builtin: name } });
+  }
+  ensureReferencePlayers(storage);
+  return storage;
+}
+
+const until = async (ok: () => boolean, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  expect(ok()).toBe(true);
+};
+
+describe('MatchScheduler priorities', () => {
+  it('plays unrated players first, and a waiting remote agent past the concurrency', async () => {
+    const storage = duelStore();
+    const guest = storage.createOwner({ name: 'guest' });
+    const remote = storage.createAgent({
+      ownerId: guest.id,
+      gameId: 'duel',
+      name: 'far-away',
+      kind: 'remote',
+    });
+    const remoteVersion = storage.addAgentVersion({ agentId: remote.id, metadata: {} });
+    const executor = new HoldingExecutor();
+    const ratings = new RatingsKeeper({ storage, quietMs: 50 });
+    let waiting = false;
+    let claimed = 0;
+    const lobby: MatchLobby = {
+      waiting: () => (waiting ? [{ versionId: remoteVersion.id }] : []),
+      claim: (versionId) => {
+        if (!waiting || versionId !== remoteVersion.id) return null;
+        waiting = false;
+        claimed++;
+        return { name: 'far-away', act: () => 0 } satisfies MatchPlayer;
+      },
+    };
+    const scheduler = new MatchScheduler({
+      storage,
+      executor,
+      ratings,
+      lobby,
+      secret: new Uint8Array(32),
+      dataDir: '/nonexistent',
+      conditions: ARENA_CONDITIONS,
+      idlePollMs: 20,
+      seed: 9,
+    });
+    scheduler.start();
+    // Nobody is rated yet: both slots fill with first matches, at their own priority.
+    await until(() => executor.started.length === 2);
+    expect(executor.started.map((m) => m.priority)).toEqual([
+      TASK_PRIORITY.firstMatch,
+      TASK_PRIORITY.firstMatch,
+    ]);
+    // Every slot is taken, yet a remote agent arriving in the lobby is paired at once.
+    waiting = true;
+    await until(() => executor.started.length === 3);
+    expect(claimed).toBe(1);
+    expect(executor.started[2].priority).toBe(TASK_PRIORITY.remoteMatch);
+    expect(executor.started[2].players).toContain('far-away');
+    // No more than that: with the remote agent playing and the slots full, nothing else starts.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(executor.started).toHaveLength(3);
+    scheduler.stop();
+    for (const m of executor.started) m.release();
+    await scheduler.drain();
+    ratings.close();
+    storage.close();
+  });
+
+  it('plays rated players at the match priority', async () => {
+    const storage = duelStore();
+    // Rate everyone: the scheduler reads ratings from the store.
+    const versions = storage
+      .listAgents({ gameId: 'duel' })
+      .map((a) => storage.getAgentDetails(a.id)!.versions[0].id);
+    storage.replaceRatings(
+      'duel',
+      versions.map((versionId) => ({
+        versionId,
+        rating: 1000,
+        lower: 900,
+        upper: 1100,
+        matches: 3,
+      })),
+    );
+    const executor = new HoldingExecutor();
+    const ratings = new RatingsKeeper({ storage, quietMs: 50 });
+    const scheduler = new MatchScheduler({
+      storage,
+      executor,
+      ratings,
+      secret: new Uint8Array(32),
+      dataDir: '/nonexistent',
+      conditions: ARENA_CONDITIONS,
+      seed: 3,
+    });
+    scheduler.start();
+    await until(() => executor.started.length === 2);
+    expect(executor.started.map((m) => m.priority)).toEqual([
+      TASK_PRIORITY.match,
+      TASK_PRIORITY.match,
+    ]);
+    scheduler.stop();
+    for (const m of executor.started) m.release();
+    await scheduler.drain();
+    ratings.close();
+    storage.close();
+  });
 });

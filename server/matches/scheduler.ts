@@ -21,6 +21,7 @@ import type { EvalConditions } from '../../agents/evaluation/conditions.ts';
 import { Rng } from '../../emulators/rng.ts';
 import { agentSpecOf } from '../eval/evaluator.ts';
 import type { ArenaEvents } from '../events/index.ts';
+import { TASK_PRIORITY } from '../priorities.ts';
 import type { Storage } from '../storage/base.ts';
 import type { Agent, AgentVersion } from '../storage/types.ts';
 import { computerLevelOf } from './computer.ts';
@@ -108,13 +109,17 @@ function draw<T>(items: readonly T[], weights: readonly number[], rng: Rng): T |
   return items[items.length - 1];
 }
 
-/** Draws a pairing (see the module comment), or null when no two candidates may meet. */
+/**
+ * Draws a pairing (see the module comment), or null when no two candidates may meet. With
+ * `firstFrom`, the first player is drawn only among the candidates it accepts.
+ */
 export function choosePairing(
   candidates: readonly Candidate[],
   rng: Rng,
   rules: PairingRules = DEFAULT_PAIRING_RULES,
+  firstFrom: (c: Candidate) => boolean = () => true,
 ): [Candidate, Candidate] | null {
-  const playable = candidates.filter((c) => candidates.some((o) => canMeet(c, o)));
+  const playable = candidates.filter((c) => firstFrom(c) && candidates.some((o) => canMeet(c, o)));
   const first = draw(
     playable,
     playable.map((c) => needOf(c, rules)),
@@ -156,11 +161,16 @@ export interface MatchSchedulerOptions {
   dataDir: string;
   /** The evaluation's conditions apply to matches too (the frame cap ends a match early). */
   conditions: EvalConditions;
-  /** Pairings in flight at once. Default the executor's size. */
+  /**
+   * Pairings in flight at once. Default the executor's size. A remote agent waiting in the lobby
+   * is paired even when this many are in flight: it should not wait for a queue to drain.
+   */
   concurrency?: number;
   /**
-   * Pool priority of match tasks. Default 0, that of the seeded baselines' evaluations, so the
-   * pool alternates between them: a fresh server's first matches start within minutes.
+   * Pool priority of matches between rated players. Default `TASK_PRIORITY.match`, that of the
+   * seeded baselines' evaluations, so the pool alternates between them. A pairing with a player
+   * not rated yet runs at `TASK_PRIORITY.firstMatch` and one with a remote agent at
+   * `TASK_PRIORITY.remoteMatch` (see `server/priorities.ts`).
    */
   priority?: number;
   rules?: Partial<PairingRules>;
@@ -263,14 +273,14 @@ export class MatchScheduler {
   private fill(): void {
     this.timer = null;
     if (this.stopped) return;
-    while (this.inFlight.size < this.concurrency) {
-      const next = this.nextPairing();
-      if (next === 'idle') {
-        this.schedule(this.options.idlePollMs ?? 2000);
-        return;
-      }
-      if (typeof next === 'number') {
-        this.schedule(next);
+    for (;;) {
+      // Past the concurrency only pairings with a waiting remote agent start.
+      const remoteOnly = this.inFlight.size >= this.concurrency;
+      const next = this.nextPairing(remoteOnly);
+      if (next === 'idle' || typeof next === 'number') {
+        // With every slot taken, look again soon for remote agents arriving in the lobby.
+        const idle = this.options.idlePollMs ?? 2000;
+        this.schedule(next === 'idle' || remoteOnly ? idle : next);
         return;
       }
       const run = this.play(next.gameId, next.pair).finally(() => {
@@ -278,14 +288,29 @@ export class MatchScheduler {
         this.schedule(0);
       });
       this.inFlight.add(run);
+      if (remoteOnly) {
+        // One at a time past the concurrency, each fill on its own turn of the event loop.
+        this.schedule(0);
+        return;
+      }
     }
   }
 
-  /** A pairing to start now, a delay to wait before the next one, or 'idle' (nobody to pair). */
-  private nextPairing(): { gameId: string; pair: [Entrant, Entrant] } | number | 'idle' {
+  /**
+   * A pairing to start now, a delay to wait before the next one, or 'idle' (nobody to pair);
+   * with `remoteOnly`, only a pairing whose first player is a remote agent waiting now.
+   */
+  private nextPairing(
+    remoteOnly = false,
+  ): { gameId: string; pair: [Entrant, Entrant] } | number | 'idle' {
     for (const entry of twoPlayerGames(this.options.storage)) {
       const candidates = this.candidates(entry.id);
-      const pair = choosePairing(candidates, this.rng, this.rules);
+      const pair = choosePairing(
+        candidates,
+        this.rng,
+        this.rules,
+        remoteOnly ? (c) => c.remote === true : undefined,
+      );
       if (!pair) continue;
       // A remote agent waiting now is never made to wait for the settled pause.
       const allSettled = candidates.every((c) => !c.remote && isSettled(c, this.rules));
@@ -341,7 +366,11 @@ export class MatchScheduler {
       await executor.runMatch({
         task,
         relays,
-        priority: this.options.priority ?? 0,
+        priority: players.some((p) => p.remote)
+          ? TASK_PRIORITY.remoteMatch
+          : players.some((p) => p.rating === null)
+            ? TASK_PRIORITY.firstMatch
+            : (this.options.priority ?? TASK_PRIORITY.match),
         onLeg: (result) => {
           // A version deleted while its match ran: nothing to record.
           if (versionIds.some((id) => storage.getAgentVersion(id) === null)) return;

@@ -18,9 +18,8 @@ import { EVAL_PRIORITY, enqueueEvaluation } from '../eval/jobs.ts';
 import { isMatchOnly } from '../matches/computer.ts';
 import type { JobQueue } from '../queue/jobQueue.ts';
 import type { Storage } from '../storage/base.ts';
-import type { JsonObject, Owner } from '../storage/types.ts';
+import { type JsonObject, type Owner, SYSTEM_OWNER } from '../storage/types.ts';
 
-export const SYSTEM_OWNER = 'arena';
 export const BUNDLED_AGENTS_DIR = join(REPO_ROOT, 'agents', 'bundled');
 
 export interface SeedOptions {

@@ -31,6 +31,9 @@ export const EPISODE_OUTCOMES = [
 /** How an episode ended; anything but OK comes with a reason text. */
 export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
 
+/** The owner of the seeded agents and the computer reference players. */
+export const SYSTEM_OWNER = 'arena';
+
 export interface Owner {
   id: number;
   name: string;

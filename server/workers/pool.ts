@@ -8,6 +8,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { EpisodeExecutor, RunTaskOptions } from '../eval/executor.ts';
 import type { MatchExecutor, RunMatchOptions } from '../matches/executor.ts';
 import { serveRelay } from '../matches/relay.ts';
+import { TaskQueue } from './taskQueue.ts';
 import type { PoolRequest, WorkerMessage } from './workerProtocol.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
@@ -56,12 +57,8 @@ interface Slot {
 export class WorkerPool implements EpisodeExecutor, MatchExecutor {
   readonly size: number;
   private readonly slots = new Set<Slot>();
-  /**
-   * Queued tasks by group; `order` is the round-robin rotation of groups with queued tasks. The
-   * next task comes from the highest-priority group, round-robin among equals.
-   */
-  private readonly queued = new Map<string, PendingTask[]>();
-  private order: string[] = [];
+  /** Waiting tasks, by priority and taking turns across groups. */
+  private readonly queued = new TaskQueue<PendingTask>();
   private nextId = 1;
   private closed = false;
 
@@ -111,19 +108,13 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
         failed: false,
         ports: [],
       };
-      const list = this.queued.get(group);
-      if (list) list.push(task);
-      else {
-        this.queued.set(group, [task]);
-        this.order.push(group);
-      }
+      this.queued.push(task);
       this.dispatch();
     });
   }
 
   load(): number {
-    let n = 0;
-    for (const list of this.queued.values()) n += list.length;
+    let n = this.queued.size;
     for (const slot of this.slots) if (slot.task) n++;
     return n;
   }
@@ -142,9 +133,7 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
   async close(): Promise<void> {
     this.closed = true;
     const error = new Error('the evaluation pool closed');
-    for (const list of this.queued.values()) for (const task of list) task.reject(error);
-    this.queued.clear();
-    this.order = [];
+    for (const task of this.queued.clear()) task.reject(error);
     const exits = [...this.slots].map(async (slot) => {
       slot.task?.reject(error);
       slot.task = null;
@@ -221,22 +210,9 @@ export class WorkerPool implements EpisodeExecutor, MatchExecutor {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (!slot.ready || slot.task || this.order.length === 0) continue;
-      // The first group in rotation among those whose next task has the highest priority.
-      let pick = 0;
-      let best = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < this.order.length; k++) {
-        const priority = this.queued.get(this.order[k])![0].priority ?? 0;
-        if (priority > best) {
-          best = priority;
-          pick = k;
-        }
-      }
-      const [group] = this.order.splice(pick, 1);
-      const list = this.queued.get(group)!;
-      const task = list.shift()!;
-      if (list.length > 0) this.order.push(group);
-      else this.queued.delete(group);
+      if (!slot.ready || slot.task) continue;
+      const task = this.queued.shift();
+      if (!task) return;
       slot.task = task;
       if (task.job.kind === 'eval') {
         const { job } = task;

@@ -11,7 +11,7 @@ import { loadManifest } from '../../emulators/manifest/index.ts';
 import type { MatchReplaySettings } from '../../server/matches/record.ts';
 import { ensureReferencePlayers } from '../../server/matches/referencePlayers.ts';
 import { replayMatch } from '../../server/matches/replay.ts';
-import { SYSTEM_OWNER } from '../../server/seed/index.ts';
+import { SYSTEM_OWNER } from '../../server/storage/types.ts';
 import { api, register, startTestServer, type TestServer } from '../server/helpers.ts';
 import { TestAgent } from './agentClient.ts';
 

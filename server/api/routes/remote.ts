@@ -5,9 +5,9 @@
  */
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { ownerOf } from '../api/auth.ts';
-import type { ApiContext } from '../api/context.ts';
-import { parseOr400 } from '../api/errors.ts';
+import { ownerOf } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { parseOr400 } from '../errors.ts';
 
 const remoteEpisodesQuery = z
   .object({

@@ -25,7 +25,7 @@ import {
   type ServerConfig,
   type ServerConfigInput,
 } from './config.ts';
-import { type EvalJobPayload, Evaluator } from './eval/evaluator.ts';
+import { Evaluator, evalJobPayloadSchema } from './eval/evaluator.ts';
 import type { EpisodeExecutor } from './eval/executor.ts';
 import { ArenaEvents } from './events/index.ts';
 import { EVALUATION_STREAM_FPS, type LiveService, startLive } from './live.ts';
@@ -174,7 +174,7 @@ async function startServices(
   const secret = loadOrCreateSecret(config.dataDir);
   const storage = new SqliteStorage({ path: join(config.dataDir, 'arena.sqlite') });
   opened.push(() => storage.close());
-  const queue = new SqliteJobQueue<EvalJobPayload>({ db: storage.db });
+  const queue = new SqliteJobQueue({ db: storage.db, payloadSchema: evalJobPayloadSchema });
   const requeued = await queue.requeueRunning();
   if (requeued > 0) log(`re-queued ${requeued} evaluation job(s) interrupted by the last shutdown`);
   if (config.seed) {

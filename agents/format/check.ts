@@ -7,7 +7,7 @@
  * model.json structure and layer allow-list, input shape, weight files against the manifest,
  * then the model is built in memory (never through a URL handler) to check its output count.
  */
-import type { Stats } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -163,6 +163,23 @@ function parseJson(dir: string, name: string, text: string): unknown {
   } catch (error) {
     fail(dir, `${name} is not valid JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * An agent folder's agent.json alone, read and validated (size limit and schema) without the
+ * model: enough to know which game a folder is for. Throws AgentFormatError as `checkAgentDir`.
+ */
+export function readAgentMeta(dir: string): AgentMeta {
+  const path = join(dir, 'agent.json');
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    fail(dir, 'missing agent.json');
+  }
+  if (size > LIMITS.agentJson)
+    fail(dir, `agent.json is ${size} bytes; the limit is ${LIMITS.agentJson}`);
+  return parseMeta(dir, readFileSync(path, 'utf8'));
 }
 
 function parseMeta(dir: string, text: string): AgentMeta {

@@ -1,5 +1,5 @@
 /** The submitted-agent format: layout and limits (schema.ts), validation (check.ts), save/load (io.ts). */
-export { type CheckedAgent, type CheckOptions, checkAgentDir } from './check.ts';
+export { type CheckedAgent, type CheckOptions, checkAgentDir, readAgentMeta } from './check.ts';
 export { type AgentSelection, type DqnAgentMetaArgs, dqnAgentMeta } from './dqnMeta.ts';
 export {
   loadAgentModel,

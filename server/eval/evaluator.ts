@@ -10,6 +10,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { type EvalConditions, episodeSeeds } from '../../agents/evaluation/conditions.ts';
 import { findEntry } from '../../emulators/manifest/index.ts';
 import type { ArenaEvents } from '../events/index.ts';
@@ -21,7 +22,8 @@ import type { EpisodeExecutor, LiveRoomHandler, RunTaskOptions } from './executo
 import type { AgentSpec, EpisodeResult, EpisodeSpec } from './task.ts';
 
 /** A job asks for one agent version's evaluation. */
-export type EvalJobPayload = { versionId: number };
+export const evalJobPayloadSchema = z.strictObject({ versionId: z.number().int().positive() });
+export type EvalJobPayload = z.infer<typeof evalJobPayloadSchema>;
 
 export interface EvaluatorOptions {
   storage: Storage;
@@ -217,12 +219,19 @@ export class Evaluator {
       // Builtin agents gain nothing from batching, so each episode is its own task and jobs
       // interleave finely; a model agent's episodes are batched in small chunks, so its job
       // interleaves with others too rather than holding every worker for the whole evaluation.
+      // A version with nothing recorded yet plays one episode alone ahead of other work, so
+      // every agent has a leaderboard row soon (a fresh server ranks all its seeded agents in a
+      // minute): alone, because five episodes in lockstep finish their first later than one.
+      const unranked = recorded.size === 0;
       const chunks =
-        spec.kind === 'builtin' ? pending.map((e) => [e]) : chunksOf(pending, MODEL_CHUNK_EPISODES);
-      // A version with nothing recorded yet plays its first chunk ahead of other work, so every
-      // agent has a leaderboard row soon (a fresh server shows all its seeded agents in a minute).
-      const firstPriority =
-        recorded.size === 0 ? job.priority + TASK_PRIORITY.firstEpisodeBoost : job.priority;
+        spec.kind === 'builtin'
+          ? pending.map((e) => [e])
+          : unranked
+            ? [pending.slice(0, 1), ...chunksOf(pending.slice(1), MODEL_CHUNK_EPISODES)]
+            : chunksOf(pending, MODEL_CHUNK_EPISODES);
+      const firstPriority = unranked
+        ? job.priority + TASK_PRIORITY.firstEpisodeBoost
+        : job.priority;
       const spectators = this.opts.spectators;
       const live: RunTaskOptions['live'] = spectators && {
         options: {

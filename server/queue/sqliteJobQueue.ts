@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { z } from 'zod';
 import { UserError } from '../../emulators/errors.ts';
 import { migrate } from '../storage/migrate.ts';
+import { jsonValueSchema, parseStoredJson } from '../storage/storedJson.ts';
 import {
   type ClaimedJob,
   type ClaimOptions,
@@ -23,7 +25,7 @@ import {
   type ListJobsOptions,
 } from './jobQueue.ts';
 
-export interface SqliteJobQueueOptions {
+export interface SqliteJobQueueOptions<P extends JsonValue = JsonValue> {
   /** An open connection to the arena database (e.g. `SqliteStorage.db`); migrated if needed. */
   db: Database.Database;
   /** Queue name, so several queues can share the table. Default 'eval'. */
@@ -32,6 +34,8 @@ export interface SqliteJobQueueOptions {
   now?: () => number;
   /** Close `db` in `close()`. Default false: the storage owns the connection. */
   ownsConnection?: boolean;
+  /** What a payload read back must be. Default: any JSON value (the consumer checks it). */
+  payloadSchema?: z.ZodType<P>;
 }
 
 interface JobRow {
@@ -52,11 +56,11 @@ interface JobRow {
   updated_at: number;
 }
 
-function jobFromRow<P extends JsonValue>(r: JobRow): Job<P> {
+function jobFromRow<P extends JsonValue>(r: JobRow, payloadSchema: z.ZodType<P>): Job<P> {
   return {
     id: String(r.id),
     state: r.state,
-    payload: JSON.parse(r.payload) as P,
+    payload: parseStoredJson(r.payload, payloadSchema, 'eval_jobs.payload'),
     dedupeKey: r.dedupe_key,
     priority: r.priority,
     attempts: r.attempts,
@@ -65,7 +69,8 @@ function jobFromRow<P extends JsonValue>(r: JobRow): Job<P> {
     leaseOwner: r.lease_owner,
     leaseExpiresAt: r.lease_expires_at,
     lastError: r.last_error,
-    result: r.result === null ? null : (JSON.parse(r.result) as JsonValue),
+    result:
+      r.result === null ? null : parseStoredJson(r.result, jsonValueSchema, 'eval_jobs.result'),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -92,13 +97,15 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
   private readonly name: string;
   private readonly now: () => number;
   private readonly ownsConnection: boolean;
+  private readonly payloadSchema: z.ZodType<P>;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(opts: SqliteJobQueueOptions) {
+  constructor(opts: SqliteJobQueueOptions<P>) {
     this.db = opts.db;
     this.name = opts.name ?? 'eval';
     this.now = opts.now ?? Date.now;
     this.ownsConnection = opts.ownsConnection ?? false;
+    this.payloadSchema = opts.payloadSchema ?? (jsonValueSchema as z.ZodType<P>);
     migrate(this.db);
   }
 
@@ -130,7 +137,7 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
             `SELECT * FROM eval_jobs WHERE queue = ? AND dedupe_key = ?
                AND state IN ('queued', 'running')`,
           ).get(this.name, dedupeKey) as JobRow | undefined;
-          if (existing) return { job: jobFromRow<P>(existing), created: false };
+          if (existing) return { job: jobFromRow(existing, this.payloadSchema), created: false };
         }
         const now = this.now();
         const row = this.stmt(
@@ -147,7 +154,7 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
           now,
           now,
         ) as JobRow;
-        return { job: jobFromRow<P>(row), created: true };
+        return { job: jobFromRow(row, this.payloadSchema), created: true };
       })
       .immediate();
   }
@@ -168,7 +175,7 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
     ).get({ token, worker: opts.workerId, expires: now + leaseMs, now, queue: this.name }) as
       | JobRow
       | undefined;
-    return row ? { ...jobFromRow<P>(row), leaseToken: token } : null;
+    return row ? { ...jobFromRow(row, this.payloadSchema), leaseToken: token } : null;
   }
 
   async heartbeat(opts: LeaseRef & { leaseMs: number }): Promise<boolean> {
@@ -251,7 +258,7 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
       rowId(jobId),
       this.name,
     ) as JobRow | undefined;
-    return row ? jobFromRow<P>(row) : null;
+    return row ? jobFromRow(row, this.payloadSchema) : null;
   }
 
   async list(opts: ListJobsOptions = {}): Promise<Job<P>[]> {
@@ -261,7 +268,7 @@ export class SqliteJobQueue<P extends JsonValue = JsonValue> implements JobQueue
       `SELECT * FROM eval_jobs WHERE queue = @queue AND (@state IS NULL OR state = @state)
        ORDER BY id LIMIT @limit`,
     ).all({ queue: this.name, state: opts.state ?? null, limit }) as JobRow[];
-    return rows.map((r) => jobFromRow<P>(r));
+    return rows.map((r) => jobFromRow(r, this.payloadSchema));
   }
 
   async counts(): Promise<Record<JobState, number>> {

@@ -2,7 +2,8 @@
 import type Database from 'better-sqlite3';
 import { deflateSync, inflateSync } from 'fflate';
 import { UserError } from '../../emulators/errors.ts';
-import type { JsonObject, Replay } from './types.ts';
+import { jsonObjectSchema, parseStoredJson } from './storedJson.ts';
+import type { Replay } from './types.ts';
 
 /** What the storage modules share: the connection, a prepared-statement cache and the clock. */
 export interface SqliteContext {
@@ -95,7 +96,7 @@ export function replayFromRow(row: ReplayRow): Replay {
     id: row.id,
     romSha1: row.rom_sha1,
     seed: row.seed,
-    settings: JSON.parse(row.settings) as JsonObject,
+    settings: parseStoredJson(row.settings, jsonObjectSchema, 'replays.settings'),
     actions: inflateSync(row.actions),
     frames: row.frames,
     createdAt: row.created_at,

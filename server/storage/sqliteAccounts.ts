@@ -10,6 +10,7 @@ import {
   type SqliteContext,
   translateConstraint,
 } from './rows.ts';
+import { jsonObjectSchema, parseStoredJson, stringListSchema } from './storedJson.ts';
 import { generateToken, parseToken, secretMatches } from './tokens.ts';
 import {
   AGENT_KINDS,
@@ -17,7 +18,6 @@ import {
   type AgentVersion,
   type Game,
   type IssuedToken,
-  type JsonObject,
   type NewAgent,
   type NewAgentVersion,
   type Owner,
@@ -209,8 +209,8 @@ export const versionFromRow = (r: VersionRow): AgentVersion => ({
   id: r.id,
   agentId: r.agent_id,
   version: r.version,
-  modelPaths: JSON.parse(r.model_paths) as string[],
-  metadata: JSON.parse(r.metadata) as JsonObject,
+  modelPaths: parseStoredJson(r.model_paths, stringListSchema, 'agent_versions.model_paths'),
+  metadata: parseStoredJson(r.metadata, jsonObjectSchema, 'agent_versions.metadata'),
   checksum: r.checksum,
   createdAt: r.created_at,
 });

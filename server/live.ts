@@ -3,14 +3,15 @@
  * always-on showcase — a real-time game that restarts when it ends, so the Live page is never
  * empty — and the rooms of running evaluations. The showcase plays each bundled game's trained
  * agent when `agents/bundled/` has one (DQN: its Q-values go with the frames), else the scripted
- * agent (Brick alone; Duel against the built-in computer), one NES frame per 1/60 s, in a worker
+ * agent (two-player games against the built-in computer), one NES frame per 1/60 s, in a worker
  * thread (`stream/showcase.ts`): this thread only encodes and sends frames. Evaluations run on
  * the evaluation workers; their rooms come here through message ports (`hostEvaluationRoom`).
  */
-import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
-import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
+import { readAgentMeta } from '../agents/format/index.ts';
+import { scriptedAgents } from '../agents/scripted/index.ts';
+import { loadManifest } from '../emulators/manifest/index.ts';
 import type { ArenaEvents } from './events/index.ts';
 import { LIVE_NAMESPACE } from './protocol/stream.ts';
 import { agentFolders, BUNDLED_AGENTS_DIR } from './seed/index.ts';
@@ -27,28 +28,31 @@ export type { ShowcaseGame } from './stream/showcase.ts';
 export const EVALUATION_STREAM_FPS = 30;
 
 /**
- * The showcase: Brick alone and Duel against the built-in computer (normal level), each played by
- * the game's trained agent under `bundledDir` when there is one (the scripted agent if it fails to
- * load), else by the scripted agent.
+ * The showcase: every game of the manifest whose ROM is bundled, each played by the game's
+ * trained agent under `bundledDir` when there is one (the game's scripted agent, or random, if
+ * it fails to load), else by the scripted agent, else by random. A two-player game's second
+ * controller is its built-in computer at the manifest's default level.
  */
 export function defaultShowcase(bundledDir = BUNDLED_AGENTS_DIR): ShowcaseGame[] {
-  const player = (game: string): Pick<ShowcaseGame, 'agent' | 'modelDir' | 'fallbackAgent'> => {
-    const modelDir = agentFolders(bundledDir).find((dir) => declaredGame(dir) === game);
-    return modelDir
-      ? { agent: 'model', modelDir, fallbackAgent: 'scripted' }
-      : { agent: 'scripted' };
-  };
-  return [
-    { game: 'brick', ...player('brick') },
-    { game: 'duel', ...player('duel'), opponent: 'cpu', settings: { opponentLevel: 'normal' } },
-  ];
+  const folders = agentFolders(bundledDir).map((dir) => ({ dir, game: declaredGame(dir) }));
+  return loadManifest()
+    .filter((entry) => entry.bundledRom)
+    .map((entry) => {
+      const builtin = scriptedAgents[entry.id] ? 'scripted' : 'random';
+      const modelDir = folders.find((f) => f.game === entry.id)?.dir;
+      const player: Pick<ShowcaseGame, 'agent' | 'modelDir' | 'fallbackAgent'> = modelDir
+        ? { agent: 'model', modelDir, fallbackAgent: builtin }
+        : { agent: builtin };
+      const level = entry.settings.opponentLevel?.default;
+      if (entry.players !== 2 || !level) return { game: entry.id, ...player };
+      return { game: entry.id, ...player, opponent: 'cpu', settings: { opponentLevel: level } };
+    });
 }
 
-/** agent.json's `game`, or undefined when it cannot be read (the folder is then not used). */
+/** agent.json's `game`, or undefined when the folder is not a valid agent (it is then not used). */
 function declaredGame(dir: string): string | undefined {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8')) as { game?: unknown };
-    return typeof meta.game === 'string' ? meta.game : undefined;
+    return readAgentMeta(dir).game;
   } catch {
     return undefined;
   }

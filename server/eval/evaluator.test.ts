@@ -98,12 +98,20 @@ describe('Evaluator task plan', () => {
 
   it("batches a model agent's episodes in small chunks so its job takes turns", async () => {
     const { tasks } = await evaluate('model', false);
-    expect(tasks.map((t) => t.episodes.length)).toEqual([5, 5, 2]);
+    // The first episode alone (its row comes soonest), then the rest five at a time.
+    expect(tasks.map((t) => t.episodes.length)).toEqual([1, 5, 5, 1]);
     expect(tasks.flatMap((t) => t.episodes).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 12 }, (_, i) => i),
     );
     expect(tasks[0].priority).toBeGreaterThan(EVAL_PRIORITY.quickBaseline);
     expect(tasks[1].priority).toBe(EVAL_PRIORITY.baseline);
+  });
+
+  it("batches a model agent's every episode in chunks once it has one recorded", async () => {
+    const { tasks, recorded } = await evaluate('model', true);
+    expect(recorded).toBe(12);
+    expect(tasks.map((t) => t.episodes.length)).toEqual([5, 5, 1]);
+    expect(tasks.every((t) => t.priority === EVAL_PRIORITY.baseline)).toBe(true);
   });
 
   it('gives no head start to a version that already has an episode recorded', async () => {

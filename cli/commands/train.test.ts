@@ -94,6 +94,42 @@ describe('arena train', () => {
   }, 120_000);
 });
 
+describe('arena train --recipe', () => {
+  it("starts from a recipe's options, which the flags beside it override", () => {
+    // tinyRun's flags shrink the run; everything else comes from agents/dqn/recipes/brick.json.
+    const recipe = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../agents/dqn/recipes/brick.json'), 'utf8'),
+    );
+    const result = tinyRun('--recipe', 'brick', '--learning-rate', '0.001');
+    expect(result.status, result.stderr).toBe(0);
+    const agentDir = /^agent: (\S+)$/m.exec(result.stdout)?.[1];
+    expect(agentDir, result.stdout).toBeDefined();
+    const { config } = JSON.parse(
+      readFileSync(join(agentDir as string, 'agent.json'), 'utf8'),
+    ).training;
+    // From the recipe.
+    for (const key of ['nStep', 'munchausen', 'targetEpsilon', 'trainFrequency', 'seed']) {
+      expect(config[key], key).toEqual(recipe[key]);
+    }
+    expect(config.finalLearningRate).toBe(recipe.finalLearningRate);
+    // From the flags.
+    expect(config.learningRate).toBe(0.001);
+    expect(config.learningRate).not.toBe(recipe.learningRate);
+    expect(config.numEnvs).toBe(2);
+    expect(config.bufferSize).toBe(64);
+    expect(config.totalSteps).toBe(48);
+  }, 120_000);
+
+  it('refuses an unknown recipe and a recipe with --resume', () => {
+    const unknown = tinyRun('--recipe', 'no-such-recipe');
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('no recipe named "no-such-recipe"; known: brick, duel');
+    const resumed = runCli(['train', '--recipe', 'brick', '--resume', runsDir, '--no-progress']);
+    expect(resumed.status).not.toBe(0);
+    expect(resumed.stderr).toContain('--recipe cannot be combined with --resume');
+  });
+});
+
 describe('arena agent export', () => {
   it("writes a run's checkpoint as a valid agent folder and names the kept steps otherwise", () => {
     const run = tinyRun('--checkpoint-every', '24');

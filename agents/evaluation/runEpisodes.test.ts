@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ChainEnv } from '../../tests/support/chainEnv.ts';
 import type { Agent } from '../agent.ts';
 import { RandomAgent } from '../randomAgent.ts';
-import { type EpisodePlan, type PlayingEpisode, runEpisodes } from './runEpisodes.ts';
+import {
+  type EpisodeAgent,
+  type EpisodePlan,
+  type PlayingEpisode,
+  runEpisodes,
+} from './runEpisodes.ts';
 
 const plans: EpisodePlan[] = [3, 1, 4, 1, 5, 9].map((seed, index) => ({ index, seed }));
 const makeEnv = () => new ChainEnv({ length: 8, start: 4, leftReward: 0.5, maxSteps: 25 });
@@ -97,5 +102,73 @@ describe('runEpisodes', () => {
     expect(seen[seen.length - 1]).toBe(plans.length);
     expect(finishedSeen).toBe(true);
     expect(closed).toBe(plans.length);
+  });
+
+  it('awaits agents whose actions are promises (remote agents) and plays the same episodes', async () => {
+    const play = async (relayed: boolean) => {
+      const scores: number[] = [];
+      const steps: number[] = [];
+      const stepsSeen: number[] = [];
+      await runEpisodes<ChainEnv, EpisodeAgent>({
+        plans,
+        makeEnv,
+        parallel: 2,
+        policy: {
+          kind: 'perEpisode',
+          make: (plan) => {
+            const random = new RandomAgent(2, plan.seed);
+            return {
+              act: (observation, info) => {
+                stepsSeen.push(info.episodeFrame);
+                const action = random.act(observation);
+                // The reply comes later, after timers have run (as a network reply would).
+                if (!relayed) return action;
+                return new Promise<number>((resolve) => setTimeout(() => resolve(action), 0));
+              },
+            };
+          },
+        },
+        onEpisode: (e) => {
+          scores[e.plan.index] = e.score;
+          steps[e.plan.index] = e.steps;
+        },
+      });
+      return { scores, steps, stepsSeen };
+    };
+    const local = await play(false);
+    expect(await play(true)).toEqual(local);
+    // Each act was given its episode's latest info (ChainEnv counts its steps in episodeFrame).
+    expect(local.stepsSeen).toContain(0);
+    expect(Math.max(...local.stepsSeen)).toBeGreaterThan(0);
+  });
+
+  it('closes every env and rethrows when an action is rejected', async () => {
+    const envs: ChainEnv[] = [];
+    const disposed: number[] = [];
+    const forfeit = new Error('the agent disconnected');
+    const run = runEpisodes<ChainEnv, EpisodeAgent>({
+      plans,
+      parallel: 3,
+      makeEnv: () => {
+        const env = makeEnv();
+        envs.push(env);
+        return env;
+      },
+      policy: {
+        kind: 'perEpisode',
+        make: (plan) => {
+          let asked = 0;
+          return {
+            act: () => (plan.index === 1 && ++asked === 3 ? Promise.reject(forfeit) : 0),
+            dispose: () => disposed.push(plan.index),
+          };
+        },
+      },
+      onEpisode: () => {},
+    });
+    await expect(run).rejects.toBe(forfeit);
+    expect(envs).toHaveLength(3);
+    expect(envs.every((env) => env.closed)).toBe(true);
+    expect(disposed.sort()).toEqual([0, 1, 2]);
   });
 });

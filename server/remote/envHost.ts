@@ -28,6 +28,7 @@ export type EnvRequest =
       conditions: EnvConditions;
       format: ObservationFormat;
     }
+  /** The agent's action for the observation last reported: the episode's runner plays it. */
   | { type: 'step'; id: number; action: number }
   /** End the episode where it stands (forfeit) and report it. */
   | { type: 'finish'; id: number }

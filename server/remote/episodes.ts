@@ -1,7 +1,11 @@
 /**
- * Single-player episodes of remote agents, recorded exactly like evaluations: the same conditions
- * and HMAC-derived seeds (episode i of version v gets `episodeSeed(secret, v, i)`), one
- * transaction per episode with its replay, on the same leaderboards. Every episode that starts is
+ * Single-player episodes of remote agents, played and recorded exactly like evaluations: the game
+ * worker (`envWorker.ts`) plays each through the arena's episode runner
+ * (`agents/evaluation/runEpisodes.ts`) with an agent that relays, and this thread passes each
+ * observation to the remote agent (`session.exchange`, under its time budget) and its action back.
+ * The same conditions and HMAC-derived seeds (episode i of version v gets
+ * `episodeSeed(secret, v, i)`), one transaction per episode with its replay, on the same
+ * leaderboards. Every episode that starts is
  * recorded, whatever its outcome: an agent cannot drop a bad episode by disconnecting (it is
  * recorded as DISCONNECT with its score so far). Only a fault of the server's own (a game worker
  * dying, shutdown) leaves an episode unrecorded, and its seed is played again later.
@@ -98,7 +102,11 @@ export async function runEpisodes(session: AgentSession, ctx: EpisodeRunnerConte
   }
 }
 
-/** Plays and records one episode. Throws on a fault of the server's own (or `SessionEnded`). */
+/**
+ * Plays and records one episode: relays the worker's runner and the agent to each other until the
+ * runner reports the end, or until a forfeit, which ends the episode where it stands (`finish`).
+ * Throws on a fault of the server's own (or `SessionEnded`).
+ */
 async function playOne(
   session: AgentSession,
   ctx: EpisodeRunnerContext,

@@ -296,7 +296,7 @@ export const API_ROUTES: ApiRoute[] = [
       "The caller's remote agents' episodes, newest first, each with its outcome code and reason",
     description:
       'Outcome codes: OK, TIMEOUT (late replies in a row after the time bank ran out), DISCONNECT, ' +
-      'INVALID_ACTION, PROTOCOL_ERROR. The protocol itself is in the README ("Remote agents").',
+      'INVALID_ACTION, PROTOCOL_ERROR. The protocol itself is in docs/remote-agents.md.',
     auth: true,
     query: remoteEpisodesQuery,
     responses: { 200: ok(api.remoteEpisodesResponse) },

@@ -1,11 +1,11 @@
 /** The dashboard shell: header with brand, navigation and theme toggle, and the routes. */
 import { Ghost } from 'lucide-react';
-import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
+import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { Button, EmptyState } from './components/ui.tsx';
 import { AgentPage } from './pages/AgentPage.tsx';
-import { DuelPage } from './pages/DuelPage.tsx';
 import { LeaderboardsPage } from './pages/LeaderboardsPage.tsx';
 import { LivePage } from './pages/LivePage.tsx';
+import { MatchesPage } from './pages/MatchesPage.tsx';
 import { MatchPage } from './pages/MatchPage.tsx';
 import { SubmitPage } from './pages/SubmitPage.tsx';
 import { WatchPage } from './pages/WatchPage.tsx';
@@ -34,7 +34,7 @@ export function App() {
               Live
             </NavLink>
             <NavLink to="/leaderboards">Leaderboards</NavLink>
-            <NavLink to="/duel">Duel</NavLink>
+            <NavLink to="/matches">Matches</NavLink>
             <NavLink to="/submit">Submit an agent</NavLink>
           </nav>
           <Button variant="ghost" onClick={toggle} aria-label="Switch between light and dark theme">
@@ -48,7 +48,9 @@ export function App() {
           <Route path="/live/:roomId" element={<WatchPage />} />
           <Route path="/leaderboards" element={<LeaderboardsPage />} />
           <Route path="/agents/:id" element={<AgentPage />} />
-          <Route path="/duel" element={<DuelPage />} />
+          <Route path="/matches" element={<MatchesPage />} />
+          {/* The page's old address, from when it was named after the Duel game. */}
+          <Route path="/duel" element={<Navigate to="/matches" replace />} />
           <Route path="/matches/:id" element={<MatchPage />} />
           <Route path="/submit" element={<SubmitPage />} />
           <Route

@@ -1,7 +1,8 @@
 /**
- * Duel in the browser against a real `arena serve` (short matches: a 600-frame cap): the Duel
- * page sees matches appear and rates the players the API rates, and a match page plays the
- * recorded match back on its canvas with both players named. Screenshots: duel.png, match.png.
+ * Head-to-head play in the browser against a real `arena serve` (short matches of the two-player
+ * game Duel: a 600-frame cap): the Matches page sees matches appear and rates the players the API
+ * rates, its old address /duel still leads there, and a match page plays the recorded match back
+ * on its canvas with both players named. Screenshots: matches.png, match.png.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ interface ApiMatch {
   players: { agentName: string }[];
 }
 
-describe.skipIf(!e2eAvailable)('Duel (browser)', () => {
+describe.skipIf(!e2eAvailable)('Matches (browser)', () => {
   let arena: ArenaProcess;
   let dashboard: Dashboard;
   let browser: Browser;
@@ -50,29 +51,31 @@ describe.skipIf(!e2eAvailable)('Duel (browser)', () => {
     return page.page;
   }
 
-  it('the Duel page sees matches appear, rated as the API rates them', async () => {
+  it('the Matches page sees matches appear, rated as the API rates them', async () => {
+    // The page's old address, kept working.
     const page = await open('/duel');
-    await page.getByRole('heading', { name: 'Duel', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Matches', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/matches');
     // The scheduler pairs the bundled agents and the computer's levels as soon as the server runs.
-    const recent = page.getByRole('table', { name: 'Recent Duel matches' });
+    const recent = page.getByRole('table', { name: 'Recent matches of duel' });
     await recent.waitFor({ timeout: 180_000 });
     const matches = await api<{ matches: ApiMatch[] }>('/matches?game=duel');
     expect(matches.matches.length).toBeGreaterThan(0);
-    const ratings = page.getByRole('table', { name: 'Duel ratings of duel' });
+    const ratings = page.getByRole('table', { name: 'Head-to-head ratings of duel' });
     await ratings.waitFor({ timeout: 30_000 });
-    const table = await api<{ ratings: { versionId: number }[] }>('/duel/ratings?game=duel');
+    const table = await api<{ ratings: { versionId: number }[] }>('/ratings?game=duel');
     // The page polls; wait until it shows the table the API has now (it may have grown).
     await waitFor('the ratings table to match the API', async () => {
       const shown = await ratings
         .locator('tbody tr')
         .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-version'))));
-      const now = await api<{ ratings: { versionId: number }[] }>('/duel/ratings?game=duel');
+      const now = await api<{ ratings: { versionId: number }[] }>('/ratings?game=duel');
       return shown.length > 0 && shown.join() === now.ratings.map((r) => r.versionId).join()
         ? true
         : undefined;
     });
     expect(table.ratings.length).toBeGreaterThan(1);
-    await screenshot(page, 'duel');
+    await screenshot(page, 'matches');
   }, 240_000);
 
   it('a match page replays the recorded match on its canvas with both players named', async () => {

@@ -1,6 +1,6 @@
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import type { Match, TrainingLog } from '../api.ts';
+import type { Match, MatchPlayer, TrainingLogResponse } from '../api.ts';
 import {
   pairwiseWinRates,
   scoreHistogramSpec,
@@ -9,14 +9,30 @@ import {
   trainingPoints,
 } from './specs.ts';
 
+const unnamed = (versionId: number): MatchPlayer => ({
+  versionId,
+  version: null,
+  agentId: null,
+  agentName: null,
+  owner: null,
+  kind: null,
+  computerLevel: null,
+});
+
 const match = (playerA: number, playerB: number, outcome: Match['outcome']): Match => ({
   id: playerA * 100 + playerB,
   gameId: 'duel',
   playerA,
   playerB,
+  nameA: null,
+  nameB: null,
+  players: [unnamed(playerA), unnamed(playerB)],
   scoreA: 0,
   scoreB: 0,
   outcome,
+  seed: 0,
+  replayId: null,
+  replayUrl: null,
   createdAt: 0,
 });
 
@@ -35,7 +51,7 @@ describe('chart data', () => {
   });
 
   it('turns a served training log into chart rows, intervals only where the log has them', () => {
-    const log: TrainingLog = {
+    const log: TrainingLogResponse = {
       versionId: 1,
       train: [{ step: 1000, meanReturn: 3.5, epsilon: 0.5 }],
       episodes: [{ step: 900, return: 4 }],
@@ -58,7 +74,7 @@ describe('chart data', () => {
   });
 
   it("marks the run's best evaluation, adding its row where thinning dropped it", () => {
-    const log: TrainingLog = {
+    const log: TrainingLogResponse = {
       versionId: 1,
       train: [],
       episodes: [],
@@ -72,7 +88,7 @@ describe('chart data', () => {
       invalidLines: 0,
       thinned: false,
     };
-    const bestRows = (l: TrainingLog) => trainingPoints(l).filter((p) => p.best);
+    const bestRows = (l: TrainingLogResponse) => trainingPoints(l).filter((p) => p.best);
     expect(bestRows(log)).toEqual([
       { step: 2000, value: 12, series: 'evaluation mean (95% interval)', best: true },
     ]);
@@ -111,7 +127,7 @@ describe('chart data', () => {
   });
 
   it("draws a run's weight-average evaluations as a line of their own", () => {
-    const log: TrainingLog = {
+    const log: TrainingLogResponse = {
       versionId: 1,
       train: [],
       episodes: [],

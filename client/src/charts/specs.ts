@@ -3,7 +3,7 @@
  * be checked without a browser.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Episode, Match, TrainingLog } from '../api.ts';
+import type { Episode, Match, TrainingLogResponse } from '../api.ts';
 
 /** Few distinct whole-number scores are drawn one bar per score; others in up to 20 bins. */
 const MAX_DISTINCT_BARS = 24;
@@ -107,7 +107,7 @@ export interface TrainingPoint {
  * The chart's rows from a served training log. The best evaluation is served apart (thinning may
  * have dropped its row); it marks its row, or joins the evaluations when the row is gone.
  */
-export function trainingPoints(log: TrainingLog): TrainingPoint[] {
+export function trainingPoints(log: TrainingLogResponse): TrainingPoint[] {
   const evaluations: TrainingPoint[] = log.evaluations.map((e) => ({
     step: e.step,
     value: e.mean,
@@ -125,8 +125,7 @@ export function trainingPoints(log: TrainingLog): TrainingPoint[] {
     ...log.episodes.map((e) => ({ step: e.step, value: e.return, series: SERIES.episode })),
     ...log.train.map((t) => ({ step: t.step, value: t.meanReturn, series: SERIES.train })),
     ...evaluations,
-    // Older servers send no averageEvaluations.
-    ...(log.averageEvaluations ?? []).map((e) => ({
+    ...log.averageEvaluations.map((e) => ({
       step: e.step,
       value: e.mean,
       series: SERIES.average,

@@ -1,24 +1,24 @@
 /**
- * The Duel ratings table: Rank (UB), the agent, its rating with the 95% interval drawn as a bar
- * (one scale for the whole table, as on the leaderboards), its record and matches. Rows come in
- * the API's order (highest rating first).
+ * A two-player game's ratings table: Rank (UB), the agent, its rating with the 95% interval drawn
+ * as a bar (one scale for the whole table, as on the leaderboards), its record and matches. Rows
+ * come in the API's order (highest rating first).
  */
 import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
-import type { DuelRating } from '../api.ts';
+import type { Rating } from '../api.ts';
 import { IntervalBar } from '../components/IntervalBar.tsx';
 import { sharedDomain } from '../components/interval.ts';
 import { Badge, formatNumber, Table } from '../components/ui.tsx';
 import { RankBadge } from '../leaderboard/LeaderboardTable.tsx';
 import { playerName } from './names.ts';
 
-export function DuelRatingsTable({ rows, game }: { rows: DuelRating[]; game: string }) {
+export function DuelRatingsTable({ rows, game }: { rows: Rating[]; game: string }) {
   const domain = useMemo(
     () => sharedDomain(rows.map((r) => ({ mean: r.rating, ci95: [r.lower, r.upper] as const }))),
     [rows],
   );
   return (
-    <Table caption={`Duel ratings of ${game}`}>
+    <Table caption={`Head-to-head ratings of ${game}`}>
       <thead>
         <tr>
           <th scope="col" title="1 + the number of agents whose interval lies wholly above">
@@ -70,7 +70,7 @@ export function DuelRatingsTable({ rows, game }: { rows: DuelRating[]; game: str
               />
             </td>
             <td className="num">
-              {r.wins ?? '–'}–{r.losses ?? '–'}–{r.draws ?? '–'}
+              {r.wins}–{r.losses}–{r.draws}
             </td>
             <td className="num">{r.matches}</td>
           </tr>

@@ -2,8 +2,8 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DuelRating, DuelRatings, Match, MatchPlayer } from '../api.ts';
-import { DuelPage } from '../pages/DuelPage.tsx';
+import type { Match, MatchPlayer, Rating, RatingsResponse } from '../api.ts';
+import { MatchesPage } from '../pages/MatchesPage.tsx';
 import { DuelRatingsTable } from './DuelRatingsTable.tsx';
 import { MatchList } from './MatchList.tsx';
 
@@ -12,7 +12,11 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const player = (versionId: number, agentName: string, extra: Partial<MatchPlayer> = {}) => ({
+const player = (
+  versionId: number,
+  agentName: string,
+  extra: Partial<MatchPlayer> = {},
+): MatchPlayer => ({
   versionId,
   version: 1,
   agentId: versionId + 100,
@@ -24,13 +28,14 @@ const player = (versionId: number, agentName: string, extra: Partial<MatchPlayer
 });
 
 /** As the API sends them: highest rating first; the two at the top overlap (both Rank 1). */
-const RATINGS: DuelRating[] = [
+const RATINGS: Rating[] = [
   {
     ...player(5, 'cpu-hard', { computerLevel: 'hard' }),
     rank: 1,
     rating: 1190,
     lower: 1120,
     upper: 1260,
+    ci95: [1120, 1260],
     matches: 40,
     wins: 30,
     losses: 8,
@@ -42,6 +47,7 @@ const RATINGS: DuelRating[] = [
     rating: 1000,
     lower: 1000,
     upper: 1000,
+    ci95: [1000, 1000],
     matches: 60,
     wins: 35,
     losses: 20,
@@ -53,6 +59,7 @@ const RATINGS: DuelRating[] = [
     rating: 610,
     lower: 540,
     upper: 690,
+    ci95: [540, 690],
     matches: 50,
     wins: 1,
     losses: 49,
@@ -60,12 +67,7 @@ const RATINGS: DuelRating[] = [
   },
 ];
 
-const match = (
-  id: number,
-  a: ReturnType<typeof player>,
-  b: ReturnType<typeof player>,
-  scores: [number, number],
-): Match => ({
+const match = (id: number, a: MatchPlayer, b: MatchPlayer, scores: [number, number]): Match => ({
   id,
   gameId: 'duel',
   playerA: a.versionId,
@@ -76,9 +78,21 @@ const match = (
   scoreA: scores[0],
   scoreB: scores[1],
   outcome: scores[0] > scores[1] ? 'a' : scores[1] > scores[0] ? 'b' : 'draw',
-  createdAt: 1_700_000_000_000 + id,
+  seed: id,
+  replayId: id,
   replayUrl: `/api/matches/${id}/replay`,
+  createdAt: 1_700_000_000_000 + id,
 });
+
+const DUEL_GAME = {
+  id: 'duel',
+  title: 'Duel',
+  romSha1: 'b'.repeat(40),
+  baselines: null,
+  actions: null,
+  players: 2,
+  licence: null,
+};
 
 const MATCHES: Match[] = [
   match(9, player(2, 'scripted'), player(5, 'cpu-hard', { computerLevel: 'hard' }), [17, 21]),
@@ -135,8 +149,8 @@ describe('MatchList', () => {
   });
 });
 
-describe('DuelPage', () => {
-  let table: DuelRatings;
+describe('MatchesPage', () => {
+  let table: RatingsResponse;
   beforeEach(() => {
     table = {
       game: 'duel',
@@ -151,9 +165,9 @@ describe('DuelPage', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string) => {
-        const body = url.startsWith('/api/openapi.json')
-          ? { paths: { '/duel/ratings': {}, '/matches': {} } }
-          : url.startsWith('/api/duel/ratings')
+        const body = url.startsWith('/api/games')
+          ? { games: [DUEL_GAME] }
+          : url.startsWith('/api/ratings?game=duel')
             ? table
             : url.startsWith('/api/matches?game=duel')
               ? { matches: MATCHES, nextBeforeId: null }
@@ -166,13 +180,15 @@ describe('DuelPage', () => {
   it('shows the final table, its anchor and the recent matches', async () => {
     render(
       <MemoryRouter>
-        <DuelPage />
+        <MatchesPage />
       </MemoryRouter>,
     );
     await waitFor(() => expect(screen.getByText('final · 1,000 resamples')).toBeTruthy());
-    expect(screen.getByRole('table', { name: 'Duel ratings of duel' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Matches', level: 1 })).toBeTruthy();
+    expect(screen.getByText(/^Head-to-head matches of Duel:/)).toBeTruthy();
+    expect(screen.getByRole('table', { name: 'Head-to-head ratings of duel' })).toBeTruthy();
     await waitFor(() =>
-      expect(screen.getByRole('table', { name: 'Recent Duel matches' })).toBeTruthy(),
+      expect(screen.getByRole('table', { name: 'Recent matches of duel' })).toBeTruthy(),
     );
     expect(screen.getByText('150')).toBeTruthy();
     expect(screen.getAllByRole('link', { name: /watch the replay/ })).toHaveLength(3);
@@ -182,7 +198,7 @@ describe('DuelPage', () => {
     table = { ...table, final: false, resamples: 100 };
     render(
       <MemoryRouter>
-        <DuelPage />
+        <MatchesPage />
       </MemoryRouter>,
     );
     await waitFor(() => expect(screen.getByText('updating · 100 resamples')).toBeTruthy());

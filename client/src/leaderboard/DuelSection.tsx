@@ -1,12 +1,12 @@
 /**
- * A two-player game's Duel standings on the leaderboards page: Bradley–Terry ratings with their
- * 95% intervals and Rank (UB), and a heatmap of pairwise win rates from the matches played; the
- * Duel page has the full view. Hidden entirely while the server has no Duel routes.
+ * A two-player game's head-to-head standings on the leaderboards page: Bradley–Terry ratings with
+ * their 95% intervals and Rank (UB), and a heatmap of pairwise win rates from the matches played;
+ * the Matches page has the full view. Hidden while the ratings cannot be loaded.
  */
 import { Swords } from 'lucide-react';
 import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
-import { getDuelRatings, listMatches, type Match } from '../api.ts';
+import { getRatings, listMatches, type Match } from '../api.ts';
 import { pairwiseWinRates, winRateHeatmapSpec } from '../charts/specs.ts';
 import { VegaChart } from '../charts/VegaChart.tsx';
 import { Card, EmptyState } from '../components/ui.tsx';
@@ -21,8 +21,8 @@ export function matchSideName(match: Match, side: 'a' | 'b'): string {
 
 export function DuelSection({ game }: { game: string }) {
   const pollMs = usePollInterval();
-  const ratings = usePolled(() => getDuelRatings(game), pollMs, String(game));
-  const matches = usePolled(() => listMatches({ game, limit: 1000 }), pollMs, String(game));
+  const ratings = usePolled(async () => (await getRatings(game)).ratings, pollMs, game);
+  const matches = usePolled(() => listMatches({ game, limit: 1000 }), pollMs, game);
   useLeaderboardPush(
     (change) => change.game === game,
     () => {
@@ -37,18 +37,21 @@ export function DuelSection({ game }: { game: string }) {
       ? winRateHeatmapSpec(pairwiseWinRates(played, (_id, m, side) => sideName(m, side)))
       : null;
   }, [matches.data]);
-  if (list === null || list === undefined) return null;
+  if (list === undefined) return null;
   return (
-    <Card title="Duel ratings" actions={<Link to="/duel">Matches and replays →</Link>}>
+    <Card
+      title="Head-to-head ratings"
+      actions={<Link to={`/matches?game=${encodeURIComponent(game)}`}>Matches and replays →</Link>}
+    >
       {list.length === 0 ? (
-        <EmptyState icon={<Swords />} title="No Duel matches yet">
+        <EmptyState icon={<Swords />} title="No matches yet">
           Ratings appear here once agents have played each other.
         </EmptyState>
       ) : (
         <DuelRatingsTable rows={list} game={game} />
       )}
       {heatmap && (
-        <VegaChart spec={heatmap} label="Pairwise win rates between Duel agents" height={260} />
+        <VegaChart spec={heatmap} label="Pairwise win rates between the agents" height={260} />
       )}
     </Card>
   );

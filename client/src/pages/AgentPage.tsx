@@ -1,7 +1,7 @@
 /**
  * An agent: its versions, the selected version's statistics, score charts (distribution and score
- * over episodes), its training curve when it came with a training log, its Duel matches, and
- * every episode with its outcome code and reason. Reloads when the server pushes a leaderboard
+ * over episodes), its training curve when it came with a training log, its head-to-head matches
+ * and every episode with its outcome code and reason. Reloads when the server pushes a leaderboard
  * change of this agent (its evaluation recorded episodes), with a slow poll as a fallback.
  */
 import { Gamepad2, Hourglass } from 'lucide-react';
@@ -94,7 +94,7 @@ function TrainingCurve({ versionId }: { versionId: number }) {
           {invalidLines > 0 ? ` · ${invalidLines} unreadable left out` : ''}
           {thinned ? ' · thinned to 1000 points a series' : ''}
           {best ? ` · best agent kept at step ${best.step.toLocaleString('en')}` : ''}
-          {(log.data.averageEvaluations ?? []).length > 0
+          {log.data.averageEvaluations.length > 0
             ? " · green: the run's weight average, evaluated beside it"
             : ''}
         </span>
@@ -112,7 +112,7 @@ function Matches({ agentId }: { agentId: number }) {
   const matches = usePolled(() => listMatches({ agentId }), POLL_MS, String(agentId));
   if (!matches.data || matches.data.length === 0) return null;
   return (
-    <Card title="Duel matches">
+    <Card title="Head-to-head matches">
       <Table caption="Matches">
         <thead>
           <tr>

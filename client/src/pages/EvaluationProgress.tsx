@@ -1,6 +1,6 @@
 /** An uploaded version's evaluation as it runs: job state, episodes recorded, its live room. */
 import { Link } from 'react-router-dom';
-import { getJob, getVersion, type JobState, type UploadResult } from '../api.ts';
+import { getJob, getVersion, type JobState, type UploadResponse } from '../api.ts';
 import { Badge, type BadgeTone, formatNumber, Stat } from '../components/ui.tsx';
 import { useLiveRooms } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
@@ -14,7 +14,7 @@ const STATE_TONE: Record<JobState, BadgeTone> = {
   failed: 'bad',
 };
 
-export function EvaluationProgress({ upload }: { upload: UploadResult }) {
+export function EvaluationProgress({ upload }: { upload: UploadResponse }) {
   const job = usePolled(() => getJob(upload.job.id), POLL_MS, String(upload.job.id));
   const version = usePolled(
     () => getVersion(upload.version.id),

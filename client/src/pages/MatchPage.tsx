@@ -83,7 +83,7 @@ export function MatchPage() {
     return (
       <Card>
         <EmptyState icon={<Ghost />} title="No such match">
-          <Link to="/duel">Back to Duel</Link>
+          <Link to="/matches">Back to the matches</Link>
         </EmptyState>
       </Card>
     );
@@ -100,12 +100,13 @@ export function MatchPage() {
             {left} vs {right}
           </h1>
           <p>
-            Duel match #{m.id} · {left} on controller 1 (left), {right} on controller 2 (right)
+            Match #{m.id} of {m.gameId} · {left} on controller 1 (left), {right} on controller 2
+            (right)
           </p>
         </div>
         <div className="row">
           <Badge tone={m.outcome === 'draw' ? 'neutral' : 'good'}>{resultText(m)}</Badge>
-          <Link to="/duel">All matches</Link>
+          <Link to={`/matches?game=${encodeURIComponent(m.gameId)}`}>All matches</Link>
         </div>
       </div>
       <div className="split">

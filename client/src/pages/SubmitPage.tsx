@@ -5,7 +5,7 @@
  * The token lives in this page's memory only: it is a password, so it is never stored.
  */
 import { type FormEvent, useState } from 'react';
-import { listGames, registerOwner, type UploadResult, uploadAgent } from '../api.ts';
+import { listGames, registerOwner, type UploadResponse, uploadAgent } from '../api.ts';
 import { Button, Card, Segmented } from '../components/ui.tsx';
 import { usePolled } from '../usePolled.ts';
 import { EvaluationProgress } from './EvaluationProgress.tsx';
@@ -113,7 +113,7 @@ function Register({ onToken }: { onToken: (token: string) => void }) {
 /** `webkitdirectory` is not in React's input props; it passes through as an attribute. */
 const FOLDER_PICKER = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
-function Upload({ token, onUploaded }: { token: string; onUploaded: (r: UploadResult) => void }) {
+function Upload({ token, onUploaded }: { token: string; onUploaded: (r: UploadResponse) => void }) {
   const games = usePolled(listGames, 0);
   const [name, setName] = useState('');
   const [game, setGame] = useState('');
@@ -226,7 +226,7 @@ function Upload({ token, onUploaded }: { token: string; onUploaded: (r: UploadRe
 
 export function SubmitPage() {
   const [token, setToken] = useState<string | null>(null);
-  const [uploads, setUploads] = useState<UploadResult[]>([]);
+  const [uploads, setUploads] = useState<UploadResponse[]>([]);
   return (
     <>
       <div className="page-head">

@@ -63,7 +63,7 @@ const BODY_ERRORS: Record<string, [ErrorCode, string]> = {
   'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'unsupported charset: send UTF-8'],
   'encoding.unsupported': [
     'UNSUPPORTED_MEDIA_TYPE',
-    'unsupported Content-Encoding: send the body uncompressed (identity, gzip or deflate)',
+    'unsupported Content-Encoding: send it uncompressed or as gzip, deflate or br',
   ],
   'request.aborted': ['BAD_REQUEST', 'the request was aborted before its body was read'],
   'request.size.invalid': ['BAD_REQUEST', 'the request body does not match its Content-Length'],

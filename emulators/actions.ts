@@ -80,3 +80,17 @@ export function buttonMaskOf(name: string): number {
 export function buttonMasksOf(names: readonly string[]): Uint8Array {
   return Uint8Array.from(names, buttonMaskOf);
 }
+
+/**
+ * Two controllers' action indices as one action number, a byte each, controller 1 in the low byte:
+ * what the two-player frame env steps with and what `StickyAction` with a stream per controller
+ * reads (action indices are below 256: `FULL_ACTION_SET` has 28).
+ */
+export function packControllers(action1: number, action2: number): number {
+  return action1 | (action2 << 8);
+}
+
+/** Controller `index`'s action (0: controller 1) in a `packControllers` number. */
+export function controllerAction(controllers: number, index: number): number {
+  return (controllers >>> (8 * index)) & 0xff;
+}

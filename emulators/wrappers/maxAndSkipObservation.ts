@@ -25,6 +25,22 @@ export interface MaxAndSkipOptions {
   /** Output width and height in pixels (ALE/Nature DQN: 84x84). */
   width?: number;
   height?: number;
+  /**
+   * The pixel work instead of one `PooledResize` of width x height (which `width` and `height`
+   * then do not set): the two-player env pools each player's view of the screen.
+   */
+  pool?: ScreenPool;
+}
+
+/**
+ * What an agent step's pixel work is asked, in this order: keep the frame before the last
+ * (`remember`), then render the observation from the last (`render`, into a buffer it owns).
+ */
+export interface ScreenPool {
+  /** The shape of what `render` returns, e.g. [84, 84]. */
+  readonly shape: readonly number[];
+  remember(screen: Uint32Array): void;
+  render(current: Uint32Array): Uint8Array;
 }
 
 /**
@@ -64,10 +80,11 @@ function axisMap(source: number, target: number): AxisMap {
 /**
  * The pixel work of one agent step, apart from stepping: keeps the frame before the last
  * (`remember`) and renders max(that, last) in gray, area-averaged to width x height (`render`).
- * Used by `MaxAndSkipObservation` and by anything that steps the emulator itself (the
- * two-player environment keeps one per player).
+ * `MaxAndSkipObservation`'s pool by default; the two-player env's pool keeps one per player.
  */
-export class PooledResize {
+export class PooledResize implements ScreenPool {
+  /** [height, width]. */
+  readonly shape: readonly number[];
   private readonly previous: Uint32Array;
   private readonly output: Uint8Array;
   /** Every source row reduced to `width` cells (sums, not yet normalised). */
@@ -95,6 +112,7 @@ export class PooledResize {
         `observation size must be between 1x1 and ${sourceWidth}x${sourceHeight}, got ${width}x${height}`,
       );
     }
+    this.shape = [height, width];
     this.previous = new Uint32Array(sourceWidth * sourceHeight);
     this.output = new Uint8Array(width * height);
     this.rowCells = new Float32Array(sourceHeight * width);
@@ -165,7 +183,7 @@ export class PooledResize {
 export class MaxAndSkipObservation implements Env<Uint8Array> {
   readonly observationSpace: BoxSpace;
   readonly skip: number;
-  private readonly pool: PooledResize;
+  private readonly pool: ScreenPool;
 
   constructor(
     readonly env: ScreenEnv,
@@ -177,11 +195,11 @@ export class MaxAndSkipObservation implements Env<Uint8Array> {
     if (!Number.isInteger(skip) || skip < 1)
       throw new UserError(`frame skip must be an integer >= 1, got ${skip}`);
     const [sourceHeight, sourceWidth] = env.observationSpace.shape;
-    this.pool = new PooledResize(sourceWidth, sourceHeight, width, height);
+    this.pool = options.pool ?? new PooledResize(sourceWidth, sourceHeight, width, height);
     this.skip = skip;
     this.observationSpace = {
       kind: 'box',
-      shape: [height, width],
+      shape: this.pool.shape,
       low: 0,
       high: 255,
       dtype: 'uint8',

@@ -7,36 +7,58 @@ import { type Env, type ResetOptions, type ResetResult, Wrapper } from '../core.
 import { parseLayerState, restoreState, rngStateSchema, stateOf } from '../envState.ts';
 import { UserError } from '../errors.ts';
 import { deriveSeed, Rng } from '../rng.ts';
+import { gameSeedOf, type StreamSeeding } from './streamSeeding.ts';
 
 const stateSchema = z
   .object({ layer: z.literal('noop-start'), rng: rngStateSchema, inner: z.unknown() })
   .strict();
 
+export interface NoopStartOptions {
+  /** The index of NOOP in the action set (default 0). */
+  noopAction?: number;
+  /** When the stream restarts (default `whenSeeded`). */
+  seeding?: StreamSeeding;
+  /**
+   * Called when the episode ends during the no-ops, before the env is reset and the no-ops go
+   * on; throw to refuse such a start instead.
+   */
+  onEndedDuringNoops?: () => void;
+}
+
 export class NoopStart<Obs> extends Wrapper<Obs> {
+  readonly noopAction: number;
   private readonly rng = new Rng(deriveSeed(0, 'noop'));
+  private readonly seeding: StreamSeeding;
+  private readonly onEndedDuringNoops: (() => void) | undefined;
 
   constructor(
     env: Env<Obs>,
     /** The most no-op steps taken after a reset (Nature DQN: 30). */
     readonly noopMax = 30,
-    /** The index of NOOP in the action set. */
-    readonly noopAction = 0,
+    options: NoopStartOptions = {},
   ) {
     super(env);
+    this.noopAction = options.noopAction ?? 0;
+    this.seeding = options.seeding ?? 'whenSeeded';
+    this.onEndedDuringNoops = options.onEndedDuringNoops;
     if (!Number.isInteger(noopMax) || noopMax < 0)
       throw new UserError(`noopMax must be an integer >= 0, got ${noopMax}`);
-    const name = env.actionSpace.names[noopAction];
+    const name = env.actionSpace.names[this.noopAction];
     if (name !== 'NOOP')
-      throw new UserError(`no-op starts need action ${noopAction} to be NOOP, it is ${name}`);
+      throw new UserError(`no-op starts need action ${this.noopAction} to be NOOP, it is ${name}`);
   }
 
   override reset(options?: ResetOptions): ResetResult<Obs> {
     if (options?.seed !== undefined) this.rng.seed(deriveSeed(options.seed, 'noop'));
     let result = this.env.reset(options);
+    if (options?.seed === undefined && this.seeding === 'everyEpisode') {
+      this.rng.seed(deriveSeed(gameSeedOf(result.info), 'noop'));
+    }
     const noops = this.rng.int(this.noopMax + 1);
     for (let i = 0; i < noops; i++) {
       const step = this.env.step(this.noopAction);
       if (step.terminated || step.truncated) {
+        this.onEndedDuringNoops?.();
         result = this.env.reset();
       } else {
         result = { observation: step.observation, info: step.info };

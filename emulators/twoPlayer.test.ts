@@ -1,12 +1,16 @@
 /**
  * The two-player environment: controller 2's player sees the court mirrored (pixels and RAM) and
- * is scored from its own side; both controllers are recorded frame by frame; same seed, same play.
+ * is scored from its own side; both controllers are recorded frame by frame; same seed, same play;
+ * side 1 gets what the single-player wrappers give, and matches play as they always have.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeBuiltinAgent } from '../agents/builtin.ts';
+import { actionScript } from '../tests/support/envTrace.ts';
 import { makeNesEnv } from './index.ts';
 import { loadGame } from './manifest/index.ts';
 import { type TwoPlayerEnv as Env, mirrorRam, mirrorScreen, TwoPlayerEnv } from './twoPlayer.ts';
+import { atariPreprocessing, StickyAction } from './wrappers/index.ts';
 
 const entry = loadGame('duel').entry;
 const at = entry.ram.positions;
@@ -30,6 +34,49 @@ function scriptedFor(env: Env, side: 1 | 2) {
     seed: side,
     ram: env.ramOf(side),
   });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.length),
+  );
+}
+
+/** Stands in for a pixel agent (a DQN): its action depends on the bytes of its observation. */
+function pixelPolicy(observation: Uint8Array): number {
+  let h = 2166136261;
+  for (let i = 0; i < observation.length; i += 7) h = Math.imul(h ^ observation[i], 16777619);
+  return (h >>> 0) % 3;
+}
+
+/**
+ * SHA-256 of a Duel match under the arena's conditions (sticky actions 0.25, up to 30 no-ops)
+ * between the scripted agent (side 1) and `pixelPolicy` (side 2): both sides' observations,
+ * rewards and infos after the reset and each of `steps` steps, and both controllers of every
+ * frame.
+ */
+function matchTrace(seed: number, steps: number): string {
+  const hash = createHash('sha256');
+  const env = new TwoPlayerEnv({
+    game: 'duel',
+    settings: { controller2: 'agent' },
+    onFrame: (a1, a2) => hash.update(Uint8Array.of(a1, a2)),
+  });
+  const scripted = scriptedFor(env, 1);
+  let step = env.reset({ seed });
+  for (let i = 0; ; i++) {
+    for (const side of step.sides) {
+      hash.update(side.observation);
+      hash.update(JSON.stringify([side.reward, side.info]));
+    }
+    if (i === steps || step.terminated || step.truncated) break;
+    step = env.step(
+      scripted.act(step.sides[0].observation),
+      pixelPolicy(step.sides[1].observation),
+    );
+  }
+  env.close();
+  return hash.digest('hex');
 }
 
 describe('TwoPlayerEnv', () => {
@@ -200,5 +247,123 @@ describe('TwoPlayerEnv', () => {
     // The computer moves its paddle (it tracks the ball), whatever controller 2 holds.
     expect(moved).toBe(true);
     expect(() => new TwoPlayerEnv({ game: 'brick' })).toThrow(/one-player/);
+  });
+
+  it('plays a seeded match exactly as the hand-built env it was rebuilt from', () => {
+    // Recorded from the two-player env of commit 7d7214a, which built sticky actions, frame skip,
+    // no-op starts and the cap by hand, before it was rebuilt from wrappers/. A change here
+    // changes Duel matches as played, and so their replays and ratings.
+    expect(matchTrace(424242, 300)).toBe(
+      '2c099094c380417b37029f221e5be2896becbdd30582543363bf5d3350e227d0',
+    );
+  }, 120_000);
+
+  it('gives side 1 against the computer what the single-player wrappers give', () => {
+    const settings = { controller2: 'computer', opponentLevel: 'normal' };
+    const maxEpisodeFrames = 1200; // a multiple of the frame skip: both stacks end on this frame
+    for (const stickyActionProbability of [0, 0.25]) {
+      const env = new TwoPlayerEnv({
+        game: 'duel',
+        settings,
+        stickyActionProbability,
+        noopMax: 0,
+        maxEpisodeFrames,
+      });
+      // The single-player stack, with side 1's sticky stream under it (atariPreprocessing's own
+      // stream is labelled `sticky`).
+      const nes = makeNesEnv({ game: 'duel', settings });
+      const frames =
+        stickyActionProbability > 0
+          ? new StickyAction(nes, stickyActionProbability, { streams: ['sticky:1'] })
+          : nes;
+      const single = atariPreprocessing(frames, {
+        stickyActionProbability: 0,
+        noopMax: 0,
+        maxEpisodeFrames,
+      });
+      let mine = env.reset({ seed: 8 });
+      const start = single.reset({ seed: 8 });
+      expect(sameBytes(mine.sides[0].observation, start.observation)).toBe(true);
+      let stuck = 0;
+      for (const action of actionScript(1000, env.actionSpace.n, 3)) {
+        mine = env.step(action, NOOP);
+        const theirs = single.step(action);
+        const side = mine.sides[0];
+        // The step the cap ends pools its last frame with itself here (the cap is checked under
+        // the frame skip, as matches always were), and with the one before in the single-player
+        // stack; every other observation is the same.
+        if (!mine.truncated) {
+          expect(sameBytes(side.observation, theirs.observation)).toBe(true);
+        }
+        expect([side.reward, mine.terminated, mine.truncated]).toEqual([
+          theirs.reward,
+          theirs.terminated,
+          theirs.truncated,
+        ]);
+        expect([side.info.score, side.info.opponentScore, side.info.episodeFrame]).toEqual([
+          theirs.info.score,
+          theirs.info.opponentScore,
+          theirs.info.episodeFrame,
+        ]);
+        expect(side.info.executedAction).toBe(theirs.info.executedAction);
+        if (side.info.executedAction !== action) stuck++;
+        if (mine.truncated || mine.terminated) break;
+      }
+      // Both ran to the cap (and agreed on every step's flags on the way).
+      expect(mine.truncated).toBe(true);
+      expect(stuck > 0).toBe(stickyActionProbability > 0);
+    }
+  }, 120_000);
+
+  it('ends the match on the capped frame, inside a frame skip', () => {
+    let frames = 0;
+    const env = new TwoPlayerEnv({
+      game: 'duel',
+      settings: { controller2: 'agent' },
+      maxEpisodeFrames: 1002, // 250 steps of 4 frames, and 2 frames of the 251st
+      onFrame: () => frames++,
+    });
+    let step = env.reset({ seed: 31 });
+    frames = 0;
+    const start = step.sides[0].info.episodeFrame;
+    while (!step.truncated) step = env.step(UP, DOWN);
+    expect(step.sides[0].info.episodeFrame).toBe(1002);
+    expect(start + frames).toBe(1002);
+  }, 120_000);
+
+  it('plays a reset without a seed as a reset with the game seed it wrote', () => {
+    const play = (seed?: number) => {
+      const frames: number[] = [];
+      const env = new TwoPlayerEnv({
+        game: 'duel',
+        settings: { controller2: 'agent' },
+        onFrame: (a1, a2) => frames.push(a1, a2),
+      });
+      const observations = createHash('sha256');
+      let step = env.reset({ seed });
+      observations.update(step.sides[1].observation);
+      for (const a of actionScript(150, env.actionSpace.n, 5)) {
+        step = env.step(a, (a + 1) % env.actionSpace.n);
+        observations.update(step.sides[1].observation);
+      }
+      return { gameSeed: env.gameSeed, frames, observations: observations.digest('hex') };
+    };
+    const unseeded = play();
+    const seeded = play(unseeded.gameSeed);
+    expect(seeded.gameSeed).toBe(unseeded.gameSeed);
+    expect(seeded.frames).toEqual(unseeded.frames);
+    expect(seeded.observations).toEqual(unseeded.observations);
+  }, 120_000);
+
+  it('refuses a start that the game ends in, and a step after it', () => {
+    // A 9-frame cap ends the game during any no-op start of 3 or more steps; seed 1 draws one.
+    const env = new TwoPlayerEnv({
+      game: 'duel',
+      settings: { controller2: 'agent' },
+      maxEpisodeFrames: 9,
+      noopMax: 30,
+    });
+    expect(() => env.reset({ seed: 1 })).toThrow(/duel: the game ended during no-op starts/);
+    expect(() => env.step(NOOP, NOOP)).toThrow(/the match is over/);
   });
 });

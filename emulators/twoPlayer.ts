@@ -5,25 +5,46 @@
  * points as its score and reward. So an agent trained on controller 1 against the built-in
  * computer plays either side unchanged.
  *
- * ALE's conventions apply per player as in the single-player stack (`atariPreprocessing`): frame
- * skip with max-pooling, 84x84 gray, a 4-frame stack, sticky actions drawn on every emulated
- * frame (as ALE does) from each player's own seeded stream, no-op starts (both players idle) and
- * the frame cap. Both players choose, then the emulator runs `frameSkip` frames; on each, each
- * controller holds its player's new action unless that player's draw repeats the previous one.
+ * ALE's conventions are the single-player stack's wrappers (wrappers/), one implementation each,
+ * applied to both players at once: sticky actions drawn on every emulated frame (as ALE does)
+ * from each player's own seeded stream (`StickyAction` with a stream per controller), frame skip
+ * with max-pooling to 84x84 gray (`MaxAndSkipObservation`, pooling each player's view), a 4-frame
+ * stack per player (`FrameStackObservation`), no-op starts with both players idle (`NoopStart`)
+ * and the frame cap (`TimeLimit`). Both players choose, then the emulator runs `frameSkip`
+ * frames; on each, each controller holds its player's new action unless that player's draw
+ * repeats the previous one. This file's own parts are the two-controller step and player 2's
+ * mirrored view.
  *
  * When the manifest's `controller2` setting is `computer`, the game's own computer plays the
  * right paddle and controller 2 is ignored: a player against the computer is side 1 of such an
  * environment.
  */
-import { buttonMasksOf } from './actions.ts';
-import type { BoxSpace, DiscreteSpace, StepInfo } from './core.ts';
+import { buttonMasksOf, controllerAction, packControllers } from './actions.ts';
+import type {
+  BoxSpace,
+  DiscreteSpace,
+  Env,
+  ResetOptions,
+  ResetResult,
+  StepInfo,
+  StepResult,
+} from './core.ts';
 import { formatZodError, UserError } from './errors.ts';
 import { loadGame, type ManifestEntry } from './manifest/index.ts';
 import type { RamMirror } from './manifest/schema.ts';
 import { NesEnv } from './nes/nesEnv.ts';
-import { deriveSeed, Rng } from './rng.ts';
 import { atariOptionsSchema } from './wrappers/atariPreprocessing.ts';
-import { PooledResize } from './wrappers/maxAndSkipObservation.ts';
+import { FrameStackObservation } from './wrappers/frameStackObservation.ts';
+import {
+  MaxAndSkipObservation,
+  PooledResize,
+  type ScreenEnv,
+  type ScreenPool,
+} from './wrappers/maxAndSkipObservation.ts';
+import { NoopStart } from './wrappers/noopStart.ts';
+import { StickyAction } from './wrappers/stickyAction.ts';
+import { gameSeedOf } from './wrappers/streamSeeding.ts';
+import { TimeLimit } from './wrappers/timeLimit.ts';
 
 export type Side = 1 | 2;
 
@@ -101,15 +122,98 @@ export function mirrorRam(mirror: RamMirror, ram: Uint8Array, out: Uint8Array): 
   return out;
 }
 
-interface Player {
-  side: Side;
-  pool: PooledResize;
-  stack: Uint8Array;
-  /** The screen this player sees (side 2: a mirrored copy; side 1: the machine's own). */
-  mirrored: Uint32Array | null;
-  sticky: Rng;
-  previousAction: number;
-  view: SideView;
+/**
+ * The two-controller step, one emulator frame: the action is both controllers' action indices
+ * (`packControllers`); controller 2 is set, then the base env runs the frame with controller 1.
+ * Observation, reward (controller 1's) and info are the base env's, `executedAction` the packed
+ * pair that ran. `onFrame` hears each frame's pair (what a match records).
+ */
+class TwoControllerFrames implements ScreenEnv {
+  /** The game seed the last reset wrote into the game. */
+  gameSeed = 0;
+
+  constructor(
+    readonly base: NesEnv,
+    private readonly onFrame: TwoPlayerEnvOptions['onFrame'],
+  ) {}
+
+  get observationSpace(): BoxSpace {
+    return this.base.observationSpace;
+  }
+
+  /** One controller's actions; an action of this env packs one for each controller. */
+  get actionSpace(): DiscreteSpace {
+    return this.base.actionSpace;
+  }
+
+  reset(options?: ResetOptions): ResetResult<Uint32Array> {
+    const start = this.base.reset(options);
+    this.gameSeed = gameSeedOf(start.info);
+    return start;
+  }
+
+  step(controllers: number): StepResult<Uint32Array> {
+    const action1 = controllerAction(controllers, 0);
+    const action2 = controllerAction(controllers, 1);
+    this.base.setController2(action2);
+    const result = this.base.step(action1);
+    this.onFrame?.(action1, action2);
+    result.info.executedAction = controllers;
+    return result;
+  }
+
+  close(): void {
+    this.base.close();
+  }
+}
+
+interface SidePoolsOptions {
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Output side in pixels. */
+  size: number;
+  /** Player 2 sees the screen mirrored left-right. */
+  mirrorSide2: boolean;
+}
+
+/**
+ * Each player's pixel work (a `PooledResize` each), player 2's on the screen mirrored before
+ * pooling; renders both players' frames, player 1's first ([2, size, size]). A mirrored copy is
+ * made only of the screens the pools read.
+ */
+class SidePools implements ScreenPool {
+  readonly shape: readonly number[];
+  private readonly pools: [PooledResize, PooledResize];
+  /** Player 2's screen (null: unmirrored, the machine's own). */
+  private readonly mirrored: Uint32Array | null;
+  private readonly output: Uint8Array;
+  private readonly frameSize: number;
+
+  constructor(private readonly options: SidePoolsOptions) {
+    const { sourceWidth, sourceHeight, size } = options;
+    const pool = () => new PooledResize(sourceWidth, sourceHeight, size, size);
+    this.pools = [pool(), pool()];
+    this.mirrored = options.mirrorSide2 ? new Uint32Array(sourceWidth * sourceHeight) : null;
+    this.frameSize = size * size;
+    this.output = new Uint8Array(2 * this.frameSize);
+    this.shape = [2, size, size];
+  }
+
+  remember(screen: Uint32Array): void {
+    this.pools[0].remember(screen);
+    this.pools[1].remember(this.side2(screen));
+  }
+
+  render(current: Uint32Array): Uint8Array {
+    this.output.set(this.pools[0].render(current), 0);
+    this.output.set(this.pools[1].render(this.side2(current)), this.frameSize);
+    return this.output;
+  }
+
+  private side2(screen: Uint32Array): Uint32Array {
+    if (!this.mirrored) return screen;
+    return mirrorScreen(screen, this.mirrored, this.options.sourceWidth, this.options.sourceHeight);
+  }
 }
 
 export class TwoPlayerEnv {
@@ -122,18 +226,16 @@ export class TwoPlayerEnv {
   readonly frameSkip: number;
   readonly maxEpisodeFrames: number;
   readonly masks: Uint8Array;
-  /** The game seed the last reset wrote into the game (what a replay resets with). */
-  gameSeed = 0;
 
-  private readonly options: Required<Omit<TwoPlayerEnvOptions, 'game' | 'settings' | 'onFrame'>>;
-  private readonly players: [Player, Player];
-  private readonly noop = new Rng(0);
-  private readonly frameSize: number;
+  private readonly frames: TwoControllerFrames;
+  private readonly stack: FrameStackObservation;
+  /** The whole stack of conventions, outermost layer. */
+  private readonly game: Env<Uint8Array>;
+  private readonly mirrorSide2: boolean;
   private readonly mirrorRamSpec: RamMirror | undefined;
   private readonly ramCopy = new Uint8Array(0x800);
-  private readonly onFrame: TwoPlayerEnvOptions['onFrame'];
-  private lastScores = [0, 0];
-  private episodeFrame = 0;
+  /** Each side's points after the last reset or step. */
+  private readonly lastScores = [0, 0];
   private done = true;
   private readonly result: TwoPlayerStep;
 
@@ -155,7 +257,7 @@ export class TwoPlayerEnv {
       throw new UserError(`bad environment options: ${problems}`, 'BAD_OPTION');
     }
     const o = parsed.data;
-    this.options = { ...o, mirrorSide2: options.mirrorSide2 ?? true };
+    this.mirrorSide2 = options.mirrorSide2 ?? true;
     this.entry = entry;
     this.base = new NesEnv({ entry, rom: bytes, settings: options.settings });
     this.controller2Plays = (options.settings?.controller2 ?? 'computer') !== 'computer';
@@ -166,10 +268,7 @@ export class TwoPlayerEnv {
     }
     this.frameSkip = o.frameSkip;
     this.maxEpisodeFrames = o.maxEpisodeFrames;
-    this.onFrame = options.onFrame;
     this.mirrorRamSpec = entry.ram.mirror;
-    const [sourceHeight, sourceWidth] = this.base.observationSpace.shape;
-    this.frameSize = o.screenSize * o.screenSize;
     this.observationSpace = {
       kind: 'box',
       shape: [o.frameStack, o.screenSize, o.screenSize],
@@ -177,38 +276,53 @@ export class TwoPlayerEnv {
       high: 255,
       dtype: 'uint8',
     };
-    const player = (side: Side): Player => {
-      const stack = new Uint8Array(o.frameStack * this.frameSize);
-      return {
-        side,
-        pool: new PooledResize(sourceWidth, sourceHeight, o.screenSize, o.screenSize),
-        stack,
-        mirrored:
-          side === 2 && this.options.mirrorSide2
-            ? new Uint32Array(sourceWidth * sourceHeight)
-            : null,
-        sticky: new Rng(0),
-        previousAction: 0,
-        view: {
-          observation: stack,
-          reward: 0,
-          info: {
-            side,
-            score: 0,
-            opponentScore: 0,
-            lives: 0,
-            episodeFrame: 0,
-            executedAction: 0,
-          },
-        },
-      };
-    };
-    this.players = [player(1), player(2)];
-    this.result = {
-      sides: [this.players[0].view, this.players[1].view],
-      terminated: false,
-      truncated: false,
-    };
+
+    // Inner to outer. The order differs from atariPreprocessing's in two places, both as the
+    // matches played so far (their replays and ratings) were. The frame cap is checked on every
+    // frame, under the frame skip: a cap that is no multiple of the skip ends the match on its
+    // frame, and the step it ends pools its last frame with itself. The no-op start steps the
+    // frame stacks: the first observation holds the frames before the no-ops too. Each side's
+    // streams restart on every reset, so a match plays again from its game seed alone.
+    this.frames = new TwoControllerFrames(this.base, options.onFrame);
+    const sticky =
+      o.stickyActionProbability > 0
+        ? new StickyAction(this.frames, o.stickyActionProbability, {
+            streams: ['sticky:1', 'sticky:2'],
+            seeding: 'everyEpisode',
+          })
+        : this.frames;
+    const [sourceHeight, sourceWidth] = this.base.observationSpace.shape;
+    const skipped = new MaxAndSkipObservation(new TimeLimit(sticky, o.maxEpisodeFrames), {
+      skip: o.frameSkip,
+      pool: new SidePools({
+        sourceWidth,
+        sourceHeight,
+        size: o.screenSize,
+        mirrorSide2: this.mirrorSide2,
+      }),
+    });
+    this.stack = new FrameStackObservation(skipped, o.frameStack, { players: 2 });
+    this.game =
+      o.noopMax > 0
+        ? new NoopStart(this.stack, o.noopMax, {
+            seeding: 'everyEpisode',
+            onEndedDuringNoops: () => {
+              throw new UserError(`${entry.id}: the game ended during no-op starts`);
+            },
+          })
+        : this.stack;
+
+    const view = (side: Side): SideView => ({
+      observation: this.stack.stacks[side - 1],
+      reward: 0,
+      info: { side, score: 0, opponentScore: 0, lives: 0, episodeFrame: 0, executedAction: 0 },
+    });
+    this.result = { sides: [view(1), view(2)], terminated: false, truncated: false };
+  }
+
+  /** The game seed the last reset wrote into the game (what a replay resets with). */
+  get gameSeed(): number {
+    return this.frames.gameSeed;
   }
 
   /**
@@ -216,7 +330,7 @@ export class TwoPlayerEnv {
    * for side 2 (made on each call, so call it once per decision).
    */
   ramOf(side: Side): () => Uint8Array {
-    if (side === 1 || !this.options.mirrorSide2) return () => this.base.machine.ram;
+    if (side === 1 || !this.mirrorSide2) return () => this.base.machine.ram;
     const spec = this.mirrorRamSpec;
     if (!spec) {
       throw new UserError(
@@ -229,123 +343,62 @@ export class TwoPlayerEnv {
 
   /** Resets the game (seed: game seed, sticky actions and no-op starts), then the no-op start. */
   reset(options: { seed?: number } = {}): TwoPlayerStep {
-    const seed = options.seed;
-    const start = this.base.reset({ seed });
-    this.gameSeed = Number(start.info.seed ?? 0);
-    const streams = seed ?? this.gameSeed;
-    this.noop.seed(deriveSeed(streams, 'noop'));
-    for (const p of this.players) {
-      p.sticky.seed(deriveSeed(streams, `sticky:${p.side}`));
-      p.previousAction = 0;
-      const screen = this.screenFor(p, start.observation);
-      p.pool.remember(screen);
-      const frame = p.pool.render(screen);
-      for (let k = 0; k < this.options.frameStack; k++) p.stack.set(frame, k * this.frameSize);
-      p.view.reward = 0;
-    }
-    this.lastScores = [start.info.score, Number(start.info.opponentScore ?? 0)];
-    this.episodeFrame = 0;
-    this.writeInfo(0, 0);
-    this.done = false;
-    const noops = this.noop.int(this.options.noopMax + 1);
-    for (let i = 0; i < noops && !this.done; i++) this.advance(0, 0, false);
-    for (const p of this.players) p.view.reward = 0;
+    // Until this reset succeeds there is no match to step (a game over in the no-ops fails it).
+    this.done = true;
+    const { info } = this.game.reset({ seed: options.seed });
+    this.lastScores[0] = info.score;
+    this.lastScores[1] = Number(info.opponentScore ?? 0);
+    this.writeSides(info, 0, 0);
     this.result.terminated = false;
     this.result.truncated = false;
-    if (this.done) throw new UserError(`${this.entry.id}: the game ended during no-op starts`);
+    this.done = false;
     return this.result;
   }
 
   /** Both players' actions (indices into `actionSpace`) for one agent step. */
   step(action1: number, action2: number): TwoPlayerStep {
     if (this.done) throw new UserError('the match is over: reset before stepping', 'BAD_STATE');
-    for (const a of [action1, action2]) {
-      if (!(Number.isInteger(a) && a >= 0 && a < this.actionSpace.n)) {
-        throw new UserError(`action ${a} is outside 0..${this.actionSpace.n - 1}`, 'BAD_ACTION');
-      }
-    }
-    return this.advance(action1, action2, true);
-  }
-
-  close(): void {
-    this.base.close();
-  }
-
-  private sticky(p: Player, action: number): number {
-    const probability = this.options.stickyActionProbability;
-    if (probability > 0 && p.sticky.next() < probability) return p.previousAction;
-    p.previousAction = action;
-    return action;
-  }
-
-  private screenFor(p: Player, screen: Uint32Array): Uint32Array {
-    if (!p.mirrored) return screen;
-    const [height, width] = this.base.observationSpace.shape;
-    return mirrorScreen(screen, p.mirrored, width, height);
-  }
-
-  /**
-   * Runs one agent step of `frameSkip` frames with the players' chosen actions, each frame's
-   * controllers after sticky actions.
-   */
-  private advance(chosen1: number, chosen2: number, countsAsStep: boolean): TwoPlayerStep {
-    const base = this.base;
-    const skip = this.frameSkip;
-    const rewards = [0, 0];
-    let terminated = false;
-    let truncated = false;
-    let screen = base.machine.screen;
-    let executed1 = 0;
-    let executed2 = 0;
-    for (let frame = 0; frame < skip; frame++) {
-      executed1 = this.sticky(this.players[0], chosen1);
-      executed2 = this.sticky(this.players[1], chosen2);
-      base.setController2(executed2);
-      const result = base.step(executed1);
-      this.onFrame?.(executed1, executed2);
-      const mine = result.info.score;
-      const theirs = Number(result.info.opponentScore ?? 0);
-      const gained1 = mine - this.lastScores[0];
-      const gained2 = theirs - this.lastScores[1];
-      this.lastScores[0] = mine;
-      this.lastScores[1] = theirs;
-      const difference = this.entry.reward === 'scoreDifference';
-      rewards[0] += difference ? gained1 - gained2 : gained1;
-      rewards[1] += difference ? gained2 - gained1 : gained2;
-      screen = result.observation;
-      this.episodeFrame = result.info.episodeFrame;
-      terminated = result.terminated;
-      truncated = !terminated && this.episodeFrame >= this.maxEpisodeFrames;
-      if (terminated || truncated) {
-        // Ended on this frame: pool it with itself, as MaxAndSkipObservation does.
-        for (const p of this.players) p.pool.remember(this.screenFor(p, screen));
-        break;
-      }
-      if (frame === skip - 2) {
-        for (const p of this.players) p.pool.remember(this.screenFor(p, screen));
-      }
-    }
-    for (const [i, p] of this.players.entries()) {
-      const view = this.screenFor(p, screen);
-      if (skip === 1) p.pool.remember(view);
-      const frame = p.pool.render(view);
-      p.stack.copyWithin(0, this.frameSize);
-      p.stack.set(frame, (this.options.frameStack - 1) * this.frameSize);
-      p.view.reward = countsAsStep ? rewards[i] : 0;
-    }
-    this.writeInfo(executed1, executed2);
-    this.done = terminated || truncated;
-    this.result.terminated = terminated;
-    this.result.truncated = truncated;
+    this.checkAction(action1);
+    this.checkAction(action2);
+    const step = this.game.step(packControllers(action1, action2));
+    const score1 = step.info.score;
+    const score2 = Number(step.info.opponentScore ?? 0);
+    // Each side's reward over the step's frames: per-frame changes in points add up to the change
+    // over the step, exactly (points are integers).
+    const gained1 = score1 - this.lastScores[0];
+    const gained2 = score2 - this.lastScores[1];
+    this.lastScores[0] = score1;
+    this.lastScores[1] = score2;
+    const difference = this.entry.reward === 'scoreDifference';
+    this.writeSides(
+      step.info,
+      difference ? gained1 - gained2 : gained1,
+      difference ? gained2 - gained1 : gained2,
+    );
+    this.done = step.terminated || step.truncated;
+    this.result.terminated = step.terminated;
+    this.result.truncated = step.truncated;
     return this.result;
   }
 
-  private writeInfo(executed1: number, executed2: number): void {
-    const [left, right] = this.players;
-    left.view.info.score = right.view.info.opponentScore = this.lastScores[0];
-    right.view.info.score = left.view.info.opponentScore = this.lastScores[1];
-    left.view.info.episodeFrame = right.view.info.episodeFrame = this.episodeFrame;
-    left.view.info.executedAction = executed1;
-    right.view.info.executedAction = executed2;
+  close(): void {
+    this.game.close();
+  }
+
+  private checkAction(action: number): void {
+    if (!(Number.isInteger(action) && action >= 0 && action < this.actionSpace.n)) {
+      throw new UserError(`action ${action} is outside 0..${this.actionSpace.n - 1}`, 'BAD_ACTION');
+    }
+  }
+
+  private writeSides(info: StepInfo, reward1: number, reward2: number): void {
+    const [left, right] = this.result.sides;
+    left.reward = reward1;
+    right.reward = reward2;
+    left.info.score = right.info.opponentScore = this.lastScores[0];
+    right.info.score = left.info.opponentScore = this.lastScores[1];
+    left.info.episodeFrame = right.info.episodeFrame = info.episodeFrame;
+    left.info.executedAction = controllerAction(info.executedAction, 0);
+    right.info.executedAction = controllerAction(info.executedAction, 1);
   }
 }

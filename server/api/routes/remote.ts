@@ -5,6 +5,7 @@
  */
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import type { RemoteEpisodesResponse } from '../../protocol/api.ts';
 import { ownerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { parseOr400 } from '../errors.ts';
@@ -25,7 +26,7 @@ export function remoteRoutes({ ctx, auth }: { ctx: ApiContext; auth: RequestHand
     const agents = ctx.storage
       .listAgents({ ownerId: owner.id })
       .filter((a) => a.kind === 'remote' && (agent === undefined || a.id === agent));
-    const episodes = [];
+    const episodes: RemoteEpisodesResponse['episodes'] = [];
     for (const a of agents) {
       for (const v of ctx.storage.getAgentDetails(a.id)?.versions ?? []) {
         for (const e of ctx.storage.listEpisodes({ versionId: v.id, limit })) {
@@ -46,7 +47,7 @@ export function remoteRoutes({ ctx, auth }: { ctx: ApiContext; auth: RequestHand
       }
     }
     episodes.sort((x, y) => y.id - x.id);
-    res.json({ episodes: episodes.slice(0, limit) });
+    res.json({ episodes: episodes.slice(0, limit) } satisfies RemoteEpisodesResponse);
   });
   return router;
 }

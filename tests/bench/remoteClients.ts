@@ -8,7 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { HEADER_BYTES, WS_PATH } from '../../server/remote/protocol.ts';
+import { HEADER_BYTES, PROTOCOL_VERSION, WS_PATH } from '../../server/remote/protocol.ts';
 
 const [url, token, agentsArg, secondsArg, prefix] = process.argv.slice(2);
 const agents = Number(agentsArg);
@@ -33,7 +33,7 @@ function connect(i: number): void {
     ws.send(
       JSON.stringify({
         type: 'hello',
-        protocol: 1,
+        protocol: PROTOCOL_VERSION,
         token,
         agent: `${prefix}-${String(i).padStart(2, '0')}`,
         game: 'brick',
@@ -58,6 +58,7 @@ function connect(i: number): void {
       cycles.push(now - sentAt);
       steps[i]++;
     }
+    if (data[1] !== PROTOCOL_VERSION) throw new Error(`observation of protocol ${data[1]}`);
     const step = data.readUInt32LE(4);
     // The pixels start at HEADER_BYTES; a real agent would read them here.
     if (data.length <= HEADER_BYTES) throw new Error('empty observation');

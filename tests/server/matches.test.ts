@@ -14,8 +14,8 @@ import { runMatchTask } from '../../server/matches/runMatch.ts';
 import type { MatchLegResult, MatchTask } from '../../server/matches/task.ts';
 import { LiveViewer } from '../../server/protocol/liveViewer.ts';
 import { LIVE_EVENT, LIVE_NAMESPACE } from '../../server/protocol/stream.ts';
-import { SYSTEM_OWNER } from '../../server/storage/types.ts';
 import { BOOTSTRAP_FINAL } from '../../server/stats/bootstrap.ts';
+import { SYSTEM_OWNER } from '../../server/storage/types.ts';
 import { api, startTestServer, type TestServer } from './helpers.ts';
 
 let server: TestServer;

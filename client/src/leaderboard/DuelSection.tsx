@@ -4,14 +4,13 @@
  * the Matches page has the full view. Hidden while the ratings cannot be loaded.
  */
 import { Swords } from 'lucide-react';
-import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { getRatings, listMatches, type Match } from '../api.ts';
-import { pairwiseWinRates, winRateHeatmapSpec } from '../charts/specs.ts';
 import { VegaChart } from '../charts/VegaChart.tsx';
 import { Card, EmptyState } from '../components/ui.tsx';
 import { DuelRatingsTable } from '../duel/DuelRatingsTable.tsx';
 import { sideName } from '../duel/names.ts';
+import { useWinRateHeatmap } from '../duel/useWinRateHeatmap.ts';
 import { useLeaderboardPush, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
 
@@ -31,12 +30,7 @@ export function DuelSection({ game }: { game: string }) {
     },
   );
   const list = ratings.data;
-  const heatmap = useMemo(() => {
-    const played = matches.data ?? [];
-    return played.length > 0
-      ? winRateHeatmapSpec(pairwiseWinRates(played, (_id, m, side) => sideName(m, side)))
-      : null;
-  }, [matches.data]);
+  const heatmap = useWinRateHeatmap(matches.data);
   if (list === undefined) return null;
   return (
     <Card

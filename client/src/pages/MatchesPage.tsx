@@ -5,15 +5,14 @@
  * reloads when the server pushes a recorded match of the game, with a slow poll as the fallback.
  */
 import { Hourglass, Swords } from 'lucide-react';
-import { type ReactNode, useMemo } from 'react';
+import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { type Game, getRatings, listGames, listMatches } from '../api.ts';
-import { pairwiseWinRates, winRateHeatmapSpec } from '../charts/specs.ts';
 import { VegaChart } from '../charts/VegaChart.tsx';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Segmented, Stat } from '../components/ui.tsx';
 import { DuelRatingsTable } from '../duel/DuelRatingsTable.tsx';
 import { MatchList } from '../duel/MatchList.tsx';
-import { sideName } from '../duel/names.ts';
+import { useWinRateHeatmap } from '../duel/useWinRateHeatmap.ts';
 import { useLeaderboardPush, usePollInterval } from '../live/hooks.ts';
 import { usePolled } from '../usePolled.ts';
 
@@ -50,12 +49,7 @@ function GameMatches({ game, picker }: { game: Game; picker: ReactNode }) {
       matches.reload();
     },
   );
-  const heatmap = useMemo(() => {
-    const played = matches.data ?? [];
-    return played.length > 0
-      ? winRateHeatmapSpec(pairwiseWinRates(played, (_id, m, side) => sideName(m, side)))
-      : null;
-  }, [matches.data]);
+  const heatmap = useWinRateHeatmap(matches.data);
 
   const badge =
     table.data &&
